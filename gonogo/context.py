@@ -1,0 +1,44 @@
+"""The state of one gonogo run, shared by the plugin's hooks and the fixtures (kept in ``config.stash``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from gonogo.environment import Environment, LoadedEnvironment
+from gonogo.http import Exchange
+from gonogo.launch import LaunchedTarget
+from gonogo.redact import Redactor
+from gonogo.settings import Settings
+
+NO_ENV_MESSAGE = (
+    "this check needs an environment: pass --env NAME (or set GONOGO_ENV, or ini gonogo_env). "
+    "Environments in {env_dir}: {names}"
+)
+
+
+@dataclass
+class RunContext:
+    settings: Settings
+    loaded: LoadedEnvironment | None
+    base_url: str | None = None
+    redactor: Redactor = field(default_factory=Redactor)
+    target: LaunchedTarget | None = None
+    #: secrets this run created for a launched target (removed from os.environ at the end)
+    generated_secrets: list[str] = field(default_factory=list)
+    #: exchanges recorded while the current check runs
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    @property
+    def env(self) -> Environment | None:
+        return self.loaded.model if self.loaded else None
+
+    @property
+    def env_file(self) -> Path | None:
+        return self.loaded.path if self.loaded else None
+
+
+
+CONTEXT_KEY = pytest.StashKey[RunContext]()

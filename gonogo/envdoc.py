@@ -1,0 +1,66 @@
+"""The environment file reference (docs/environments.md), generated from the models it documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from gonogo.environment import Environment, _model_of
+
+BEGIN = "<!-- BEGIN GENERATED: gonogo schema --markdown -->"
+END = "<!-- END GENERATED -->"
+
+
+def _type_name(annotation: Any) -> str:
+    text = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
+    text = text or str(annotation).replace("typing.", "")
+    return text.replace("NoneType", "None").replace("pydantic.types.", "")
+
+
+def _default(info: FieldInfo) -> str:
+    if info.is_required():
+        return "**required**"
+    if info.default_factory is not None:
+        value = info.default_factory()  # type: ignore[call-arg]
+        if isinstance(value, BaseModel):
+            return "(section)"
+        return f"`{value!r}`" if value not in ([], {}) else f"`{value}`"
+    if info.default is PydanticUndefined or info.default is None:
+        return "unset"
+    value = info.default
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, str):
+        return f'`"{value}"`'
+    return f"`{value}`"
+
+
+def _rows(model: type[BaseModel], prefix: str) -> list[str]:
+    rows: list[str] = []
+    nested: list[tuple[str, type[BaseModel], bool]] = []
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        inner = _model_of(info.annotation)
+        if inner is not None:
+            is_list = "list[" in str(info.annotation)
+            nested.append((key, inner, is_list))
+            continue
+        description = (info.description or "").replace("|", "\\|")
+        rows.append(f"| `{prefix}{key}` | {_type_name(info.annotation)} | {_default(info)} | {description} |")
+    out = rows
+    for key, inner, is_list in nested:
+        header = f"[[{key}]]" if is_list else f"[{prefix}{key}]"
+        doc = (inner.__doc__ or "").strip().splitlines()[0] if inner.__doc__ else ""
+        out += ["", f"### `{header}`", "", doc, "", "| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+        out += _rows(inner, "")
+    return out
+
+
+def markdown() -> str:
+    lines = [BEGIN, "", "### top level", "", "| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+    lines += _rows(Environment, "")
+    lines += ["", END]
+    return "\n".join(lines) + "\n"

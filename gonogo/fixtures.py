@@ -1,0 +1,86 @@
+"""Session fixtures that hand the environment to checks. Override any of them in a conftest.py.
+
+Each worker process (pytest-xdist) builds its own, from the same validated file and the base URL of
+the target the controller launched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from gonogo import environment as envfile
+from gonogo.context import CONTEXT_KEY, NO_ENV_MESSAGE, RunContext
+from gonogo.environment import Environment, LoadedEnvironment
+from gonogo.http import build_client, tls_verify
+
+
+def _require(request: pytest.FixtureRequest) -> tuple[RunContext, LoadedEnvironment]:
+    context = request.config.stash.get(CONTEXT_KEY, None)
+    if context is None or context.loaded is None:
+        env_dir = context.settings.env_dir if context else "environments/"
+        names = envfile.available(context.settings.env_dir) if context else []
+        pytest.fail(NO_ENV_MESSAGE.format(env_dir=env_dir, names=", ".join(names) or "none"), pytrace=False)
+    return context, context.loaded
+
+
+@pytest.fixture(scope="session")
+def gonogo_context(request: pytest.FixtureRequest) -> RunContext:
+    """The run's state: settings, the loaded environment, the launched target, the redactor."""
+    return _require(request)[0]
+
+
+@pytest.fixture(scope="session")
+def loaded_environment(request: pytest.FixtureRequest) -> LoadedEnvironment:
+    """The environment with its name and file path."""
+    return _require(request)[1]
+
+
+@pytest.fixture(scope="session")
+def environment(loaded_environment: LoadedEnvironment) -> Environment:
+    """The validated environment file (``gonogo.environment.Environment``)."""
+    return loaded_environment.model
+
+
+@pytest.fixture(scope="session")
+def base_url(gonogo_context: RunContext) -> str:
+    """URL of the target: the file's ``base_url``, or the launched target's."""
+    if not gonogo_context.base_url:
+        pytest.fail("gonogo: the target's base URL is unknown (was [launch] skipped?)", pytrace=False)
+    return gonogo_context.base_url
+
+
+@pytest.fixture(scope="session")
+def expected_version(environment: Environment) -> str:
+    """The version the target must report."""
+    return environment.expected_version
+
+
+@pytest.fixture(scope="session")
+def secrets(loaded_environment: LoadedEnvironment) -> Mapping[str, SecretStr]:
+    """The environment's secrets that are set, by name, as ``SecretStr`` (never printed)."""
+    return loaded_environment.secret_values()
+
+
+@pytest.fixture(scope="session")
+def http(
+    gonogo_context: RunContext,
+    loaded_environment: LoadedEnvironment,
+    base_url: str,
+    secrets: Mapping[str, SecretStr],
+) -> Iterator[httpx.Client]:
+    """An ``httpx.Client`` bound to the target, with the file's timeouts, headers, TLS and bearer secret."""
+    env = loaded_environment.model
+    client = build_client(
+        env,
+        base_url=base_url,
+        secrets=secrets,
+        redactor=gonogo_context.redactor,
+        record=gonogo_context.exchanges.append,
+        verify=tls_verify(env, loaded_environment.path.parent),
+    )
+    with client:
+        yield client

@@ -1,0 +1,166 @@
+"""Start a local target, wait until it answers, stop it with everything it started.
+
+The target runs in its own process group (session): Ctrl-C in the terminal reaches pytest only, and
+pytest stops the whole group at the end, after failures and interrupts too. On Linux the child is also
+asked to die with its parent (``PR_SET_PDEATHSIG``) in case pytest itself is killed with SIGKILL.
+Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from gonogo.environment import LaunchConfig
+
+_PR_SET_PDEATHSIG = 1
+OUTPUT_TAIL_CHARS = 4000
+
+
+class LaunchError(Exception):
+    """The target did not start or never became ready; the message carries its output."""
+
+
+@dataclass
+class LaunchedTarget:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    port: int
+    output_path: Path
+    command: list[str]
+    started_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def output_tail(self, limit: int = OUTPUT_TAIL_CHARS) -> str:
+        try:
+            text = self.output_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return text[-limit:]
+
+    def stop(self, grace_s: float = 5.0) -> None:
+        """SIGTERM the process group, then SIGKILL whatever is left after ``grace_s``."""
+        _signal_group(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            pass
+        # the leader may be gone while children it started still hold the port
+        _signal_group(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=grace_s)
+        with contextlib.suppress(OSError):
+            self.output_path.unlink()
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec; only async-signal-safe work belongs here.
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def expand(command: list[str], *, port: int, env_dir: Path) -> list[str]:
+    values = {"port": str(port), "python": sys.executable, "env_dir": str(env_dir)}
+    expanded = []
+    for arg in command:
+        for key, value in values.items():
+            arg = arg.replace("{" + key + "}", value)
+        expanded.append(arg)
+    return expanded
+
+
+def start(
+    config: LaunchConfig,
+    *,
+    base_url_template: str,
+    env_dir: Path,
+    environ: Mapping[str, str],
+) -> LaunchedTarget:
+    port = free_port()
+    command = expand(config.command, port=port, env_dir=env_dir)
+    cwd = (env_dir / config.cwd) if config.cwd else env_dir.parent
+    child_env = {**environ, **config.env, "PYTHONUNBUFFERED": "1"}
+    fd, name = tempfile.mkstemp(prefix="gonogo-target-", suffix=".log")
+    try:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=child_env,
+            stdin=subprocess.DEVNULL,
+            stdout=fd,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only a prctl call, no locks taken
+        )
+    except OSError as exc:
+        os.unlink(name)
+        raise LaunchError(f"[launch] could not start {command[0]!r} in {cwd}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    base_url = base_url_template.replace("{port}", str(port))
+    return LaunchedTarget(process=process, base_url=base_url, port=port, output_path=Path(name), command=command)
+
+
+def wait_ready(
+    target: LaunchedTarget,
+    *,
+    ready_path: str,
+    timeout_s: float,
+    verify: ssl.SSLContext | str | bool = True,
+    clock: Callable[[], float] = time.monotonic,
+) -> float:
+    """Poll ``ready_path`` until it answers 2xx; return the seconds it took. Raise LaunchError."""
+    url = target.base_url + ready_path
+    deadline = clock() + timeout_s
+    last = "no answer yet"
+    with httpx.Client(timeout=httpx.Timeout(1.0), verify=verify) as client:
+        while True:
+            code = target.process.poll()
+            if code is not None:
+                raise LaunchError(
+                    f"the target exited with code {code} before {url} answered.\n"
+                    f"command: {' '.join(target.command)}\n--- its output ---\n{target.output_tail()}"
+                )
+            try:
+                response = client.get(url)
+                if response.is_success:
+                    return timeout_s - (deadline - clock())
+                last = f"HTTP {response.status_code}"
+            except httpx.HTTPError as exc:
+                last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            if clock() >= deadline:
+                raise LaunchError(
+                    f"the target did not become ready within {timeout_s:g} s: {url} last gave {last}.\n"
+                    f"command: {' '.join(target.command)}\n"
+                    f"Fix: raise [launch].timeout_s or check the output below.\n"
+                    f"--- its output ---\n{target.output_tail()}"
+                )
+            time.sleep(0.1)

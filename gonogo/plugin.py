@@ -1,0 +1,238 @@
+"""gonogo's pytest plugin: options, markers, header and wiring. The logic lives in plain modules.
+
+Registered through the ``pytest11`` entry point. Without ``--env`` (or GONOGO_ENV / ini gonogo_env) it
+only registers its options and markers and stays out of the way.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets as pysecrets
+import signal
+from collections.abc import Generator
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from gonogo import environment as envfile
+from gonogo import fixtures, launch
+from gonogo.context import CONTEXT_KEY, RunContext
+from gonogo.http import tls_verify
+from gonogo.redact import Redactor
+from gonogo.results import STAGE_ORDER
+from gonogo.settings import SettingsError, resolve
+from gonogo.stages import MARKER_HELP, stage_of
+
+#: exit code when the local target never became ready (the gate's NO-GO code)
+EXIT_LAUNCH_FAILED = 11
+WORKER_BASE_URL = "gonogo_base_url"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("gonogo", "gonogo deployment verification")
+    group.addoption(
+        "--env",
+        dest="gonogo_env",
+        metavar="NAME",
+        help="environment to verify: environments/NAME.toml (or a path to a .toml file). "
+        "Default: $GONOGO_ENV, then ini gonogo_env.",
+    )
+    group.addoption(
+        "--env-dir",
+        dest="gonogo_env_dir",
+        metavar="PATH",
+        help="folder of environment files. Default: $GONOGO_ENV_DIR, ini gonogo_env_dir, <rootdir>/environments.",
+    )
+    group.addoption(
+        "--stage",
+        dest="gonogo_stages",
+        action="append",
+        metavar="NAME",
+        help="run only this stage: precheck, smoke or postdeploy (repeatable). Default: every stage.",
+    )
+    group.addoption(
+        "--allow-destructive",
+        dest="gonogo_allow_destructive",
+        action="store_true",
+        default=False,
+        help="run checks marked destructive even on a sensitive environment.",
+    )
+    parser.addini("gonogo_env", "environment to verify when --env and GONOGO_ENV are not given", default="")
+    parser.addini("gonogo_env_dir", "folder of environment files, relative to the ini file", default="")
+    parser.addini("gonogo_stages", "stages to run when --stage is not given", type="args", default=[])
+
+
+def _context(config: pytest.Config) -> RunContext | None:
+    return config.stash.get(CONTEXT_KEY, None)
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for stage in STAGE_ORDER:
+        config.addinivalue_line("markers", f"{stage.value}: {MARKER_HELP[stage]}")
+    config.addinivalue_line(
+        "markers", "destructive: changes state on the target; skipped on sensitive environments"
+    )
+    config.pluginmanager.register(fixtures, "gonogo.fixtures")
+    if config.option.help:
+        return
+    try:
+        settings = resolve(
+            cli_env=config.option.gonogo_env,
+            cli_env_dir=config.option.gonogo_env_dir,
+            cli_stages=config.option.gonogo_stages,
+            allow_destructive=config.option.gonogo_allow_destructive,
+            ini_env=str(config.getini("gonogo_env")),
+            ini_env_dir=str(config.getini("gonogo_env_dir")),
+            ini_stages=list(config.getini("gonogo_stages")),
+            environ=os.environ,
+            invocation_dir=config.invocation_params.dir,
+            ini_dir=config.inipath.parent if config.inipath else config.rootpath,
+            rootdir=config.rootpath,
+        )
+        loaded = envfile.load(settings.env_name, settings.env_dir) if settings.env_name else None
+    except (SettingsError, envfile.EnvironmentFileError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    context = RunContext(settings=settings, loaded=loaded)
+    if loaded is not None:
+        if _is_worker(config):
+            context.base_url = config.workerinput.get(WORKER_BASE_URL)  # type: ignore[attr-defined]
+        elif loaded.model.launch is None:
+            context.base_url = loaded.model.base_url
+        context.redactor = Redactor(value.get_secret_value() for value in loaded.secret_values().values())
+    config.stash[CONTEXT_KEY] = context
+    if loaded is not None and config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(context), "gonogo.xdist")
+
+
+class _XdistHooks:
+    """Hands the launched target's URL to every worker, so the target starts once per run."""
+
+    def __init__(self, context: RunContext) -> None:
+        self._context = context
+
+    def pytest_configure_node(self, node: Any) -> None:
+        if self._context.base_url:
+            node.workerinput[WORKER_BASE_URL] = self._context.base_url
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    context = _context(session.config)
+    if context is None or context.loaded is None or _is_worker(session.config):
+        return
+    config = context.loaded.model.launch
+    if config is None:
+        return
+    for name in config.generate_secrets:
+        if not os.environ.get(name):
+            os.environ[name] = pysecrets.token_urlsafe(24)
+            context.generated_secrets.append(name)
+            context.redactor.add(os.environ[name])
+    _stop_on_sigterm()
+    env_dir = context.loaded.path.parent
+    try:
+        context.target = launch.start(
+            config, base_url_template=context.loaded.model.base_url, env_dir=env_dir, environ=os.environ
+        )
+        launch.wait_ready(
+            context.target,
+            ready_path=config.ready_path,
+            timeout_s=config.timeout_s,
+            verify=tls_verify(context.loaded.model, env_dir),
+        )
+    except launch.LaunchError as exc:
+        message = context.redactor.text(f"gonogo: [launch] in {context.loaded.path}: {exc}")
+        pytest.exit(message, returncode=EXIT_LAUNCH_FAILED)
+    context.base_url = context.target.base_url
+
+
+def _stop_on_sigterm() -> None:
+    # CI runners cancel jobs with SIGTERM; as KeyboardInterrupt it takes pytest's orderly way out,
+    # so the launched target is stopped and the run is reported as interrupted.
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, interrupt)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    context = _context(config)
+    if context is None or context.loaded is None:
+        return None
+    env = context.loaded.model
+    lines = [f"gonogo: environment {context.loaded.name} ({envfile.shown(context.loaded.path)})"]
+    if env.description:
+        lines[0] += f": {env.description}"
+    target = context.target
+    launched = f" (launched, pid {target.pid})" if target else ""
+    lines.append(f"gonogo: base URL {context.base_url}{launched}")
+    lines.append(f"gonogo: expected version {env.expected_version}")
+    stages = ", ".join(stage.value for stage in context.settings.stages)
+    lines.append(f"gonogo: stages {stages}" + ("" if context.settings.stages_explicit else " (all)"))
+    if env.sensitive:
+        destructive = "allowed" if context.settings.allow_destructive else "skipped"
+        lines.append(f"gonogo: sensitive environment: destructive checks {destructive}")
+    return lines
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    context = _context(config)
+    if context is None:
+        return
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    for item in items:
+        stage = stage_of((m.name for m in item.iter_markers()), item.path, config.rootpath)
+        if stage is not None:
+            if item.get_closest_marker(stage.value) is None:
+                item.add_marker(stage.value)
+            item.user_properties.append(("gonogo.stage", stage.value))
+        if context.settings.stages_explicit and stage not in context.settings.stages:
+            deselected.append(item)
+            continue
+        selected.append(item)
+        _skip_destructive(context, item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+def _skip_destructive(context: RunContext, item: pytest.Item) -> None:
+    if context.loaded is None or not context.loaded.model.sensitive or context.settings.allow_destructive:
+        return
+    if item.get_closest_marker("destructive") is None:
+        return
+    reason = (
+        f"destructive check skipped on sensitive environment {context.loaded.name!r} "
+        f"(pass --allow-destructive to run it)"
+    )
+    item.user_properties.append(("gonogo.policy_skip", reason))
+    item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    context = _context(item.config)
+    if context is not None:
+        context.exchanges.clear()
+    yield
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    context = _context(config)
+    if context is None:
+        return
+    if context.target is not None:
+        context.target.stop()
+        context.target = None
+    for name in context.generated_secrets:
+        os.environ.pop(name, None)
+    context.generated_secrets.clear()
+
