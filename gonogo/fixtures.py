@@ -15,7 +15,9 @@ from pydantic import SecretStr
 from gonogo import environment as envfile
 from gonogo.context import CONTEXT_KEY, NO_ENV_MESSAGE, RunContext
 from gonogo.environment import Environment, LoadedEnvironment
+from gonogo.evidence import Evidence, FindingRecorder
 from gonogo.http import build_client, tls_verify
+from gonogo.redact import Redactor
 
 
 def _require(request: pytest.FixtureRequest) -> tuple[RunContext, LoadedEnvironment]:
@@ -84,3 +86,18 @@ def http(
     )
     with client:
         yield client
+
+
+@pytest.fixture
+def findings(request: pytest.FixtureRequest) -> FindingRecorder:
+    """Record measurements (value, limit, unit, verdict) for the gate and the report."""
+    context = request.config.stash.get(CONTEXT_KEY, None)
+    redactor = context.redactor if context else Redactor()
+    return FindingRecorder(request.node, redactor)
+
+
+@pytest.fixture
+def evidence(request: pytest.FixtureRequest) -> Evidence:
+    """Attach text, JSON and files to the report, with secrets scrubbed."""
+    context = request.config.stash.get(CONTEXT_KEY, None)
+    return Evidence(context.redactor if context else Redactor())

@@ -18,6 +18,7 @@ import pytest
 from gonogo import environment as envfile
 from gonogo import fixtures, launch
 from gonogo.context import CONTEXT_KEY, RunContext
+from gonogo.evidence import Evidence
 from gonogo.http import tls_verify
 from gonogo.redact import Redactor
 from gonogo.results import STAGE_ORDER
@@ -221,6 +222,16 @@ def _skip_destructive(context: RunContext, item: pytest.Item) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     context = _context(item.config)
     if context is not None:
+        context.exchanges.clear()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    # attach what the check saw while it is still the running Allure test
+    context = _context(item.config)
+    if context is not None and context.exchanges:
+        Evidence(context.redactor).exchanges(context.exchanges)
         context.exchanges.clear()
     yield
 
