@@ -36,6 +36,11 @@ class RunContext:
         return self.loaded.model if self.loaded else None
 
     @property
+    def reports_dir(self) -> Path | None:
+        """``reports/<env>/``: gate.json, the deployment report, Allure results."""
+        return self.settings.reports_root / self.loaded.name if self.loaded else None
+
+    @property
     def env_file(self) -> Path | None:
         return self.loaded.path if self.loaded else None
 

@@ -59,9 +59,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="run checks marked destructive even on a sensitive environment.",
     )
+    group.addoption(
+        "--reports-dir",
+        dest="gonogo_reports_dir",
+        metavar="PATH",
+        help="where run output goes (gate.json, deployment report, Allure results), in a folder per "
+        "environment. Default: $GONOGO_REPORTS_DIR, ini gonogo_reports_dir, <rootdir>/reports.",
+    )
     parser.addini("gonogo_env", "environment to verify when --env and GONOGO_ENV are not given", default="")
     parser.addini("gonogo_env_dir", "folder of environment files, relative to the ini file", default="")
     parser.addini("gonogo_stages", "stages to run when --stage is not given", type="args", default=[])
+    parser.addini("gonogo_reports_dir", "where run output goes, relative to the ini file", default="")
 
 
 def _context(config: pytest.Config) -> RunContext | None:
@@ -91,6 +99,8 @@ def pytest_configure(config: pytest.Config) -> None:
             ini_env=str(config.getini("gonogo_env")),
             ini_env_dir=str(config.getini("gonogo_env_dir")),
             ini_stages=list(config.getini("gonogo_stages")),
+            cli_reports_dir=config.option.gonogo_reports_dir,
+            ini_reports_dir=str(config.getini("gonogo_reports_dir")),
             environ=os.environ,
             invocation_dir=config.invocation_params.dir,
             ini_dir=config.inipath.parent if config.inipath else config.rootpath,

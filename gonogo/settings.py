@@ -3,6 +3,7 @@
     --env NAME        GONOGO_ENV        ini gonogo_env
     --env-dir PATH    GONOGO_ENV_DIR    ini gonogo_env_dir      (default: environments/ under the rootdir)
     --stage NAME      GONOGO_STAGES     ini gonogo_stages       (default: every stage)
+    --reports-dir P   GONOGO_REPORTS_DIR ini gonogo_reports_dir (default: reports/ under the rootdir)
 
 The first one set wins. Relative paths are relative to where pytest was started (command line and
 environment variable) or to the ini file's folder (ini), as pytest does for its own paths.
@@ -17,6 +18,7 @@ from pathlib import Path
 from gonogo.results import STAGE_ORDER, Stage
 
 DEFAULT_ENV_DIR = "environments"
+DEFAULT_REPORTS_DIR = "reports"
 
 
 class SettingsError(ValueError):
@@ -31,6 +33,8 @@ class Settings:
     stages: tuple[Stage, ...]
     stages_explicit: bool
     allow_destructive: bool
+    #: run output goes to ``reports_root / <env name>``
+    reports_root: Path
 
 
 def _first(*candidates: tuple[str | None, str]) -> tuple[str | None, str | None]:
@@ -63,6 +67,8 @@ def resolve(
     ini_env: str,
     ini_env_dir: str,
     ini_stages: Sequence[str],
+    cli_reports_dir: str | None = None,
+    ini_reports_dir: str = "",
     environ: Mapping[str, str],
     invocation_dir: Path,
     ini_dir: Path,
@@ -87,6 +93,14 @@ def resolve(
         stages, explicit = parse_stages(ini_stages, "ini gonogo_stages"), True
     else:
         stages, explicit = STAGE_ORDER, False
+    if cli_reports_dir:
+        reports_root = invocation_dir / cli_reports_dir
+    elif environ.get("GONOGO_REPORTS_DIR"):
+        reports_root = invocation_dir / environ["GONOGO_REPORTS_DIR"]
+    elif ini_reports_dir:
+        reports_root = ini_dir / ini_reports_dir
+    else:
+        reports_root = rootdir / DEFAULT_REPORTS_DIR
     return Settings(
         env_name=env_name,
         env_source=env_source,
@@ -94,4 +108,5 @@ def resolve(
         stages=stages,
         stages_explicit=explicit,
         allow_destructive=allow_destructive,
+        reports_root=reports_root.resolve(),
     )

@@ -1,3 +1,137 @@
+"""Shared fixtures for gonogo's own tests: real demo processes and end-to-end runs of the suite."""
+
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
 pytest_plugins = ["pytester"]
+
+REPO = Path(__file__).resolve().parent.parent
+LISTENING = re.compile(r"listening on (https?://\S+)")
+#: variables that would bind a nested run to something else than what the test says
+_GONOGO_VARS = ("GONOGO_ENV", "GONOGO_ENV_DIR", "GONOGO_STAGES", "DEPLOY_VERSION", "GITHUB_STEP_SUMMARY")
+
+
+@dataclass
+class DemoProcess:
+    """A real ``python -m gonogo.demo`` process on a loopback port."""
+
+    process: subprocess.Popen[str]
+    url: str
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+
+def start_demo(*args: str, env: Mapping[str, str] | None = None, timeout_s: float = 15.0) -> DemoProcess:
+    """Start the demo with knob flags/variables and wait (bounded) for its listening line."""
+    child_env = {**os.environ, **(env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gonogo.demo", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=child_env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout_s
+    assert process.stdout is not None
+    seen = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        match = LISTENING.search(line)
+        if match:
+            return DemoProcess(process, match.group(1))
+    DemoProcess(process, "").stop()
+    raise AssertionError(f"the demo did not start within {timeout_s} s: {''.join(seen)}")
+
+
+@pytest.fixture
+def demo() -> Iterator[Callable[..., DemoProcess]]:
+    """Factory: ``demo("--report-version", "9.9.9", env={...})`` -> a running demo, stopped at teardown."""
+    started: list[DemoProcess] = []
+
+    def factory(*args: str, env: Mapping[str, str] | None = None) -> DemoProcess:
+        process = start_demo(*args, env=env)
+        started.append(process)
+        return process
+
+    yield factory
+    for process in started:
+        process.stop()
+
+
+@dataclass
+class SuiteRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    project: Path
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@dataclass
+class SuiteProject:
+    """A copy of the suite (checks/, smoke/, load/, environments/, conftest.py) in a temporary folder."""
+
+    path: Path
+
+    def write_env(self, name: str, text: str) -> Path:
+        target = self.path / "environments" / f"{name}.toml"
+        target.write_text(text, encoding="utf-8")
+        return target
+
+    def run(
+        self, *args: str, env: Mapping[str, str] | None = None, timeout_s: float = 180.0
+    ) -> SuiteRun:
+        child_env = {k: v for k, v in os.environ.items() if k not in _GONOGO_VARS and not k.startswith("GONOGO_DEMO_")}
+        child_env.update(env or {})
+        completed = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+            cwd=self.path,
+            env=child_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+        return SuiteRun(completed.returncode, completed.stdout, completed.stderr, self.path)
+
+
+def copy_suite(destination: Path) -> SuiteProject:
+    for folder in ("checks", "smoke", "load", "environments"):
+        shutil.copytree(REPO / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("conftest.py", "pyproject.toml"):
+        shutil.copy(REPO / name, destination / name)
+    return SuiteProject(destination)
+
+
+@pytest.fixture
+def suite_project(tmp_path: Path) -> SuiteProject:
+    """The repository's own suite, copied so a run cannot touch the working tree's reports/."""
+    return copy_suite(tmp_path / "project")
