@@ -26,6 +26,8 @@ class RunContext:
     base_url: str | None = None
     redactor: Redactor = field(default_factory=Redactor)
     target: LaunchedTarget | None = None
+    #: why the launched target never became ready (the gate reads it: NO-GO)
+    launch_error: str | None = None
     #: secrets this run created for a launched target (removed from os.environ at the end)
     generated_secrets: list[str] = field(default_factory=list)
     #: exchanges recorded while the current check runs

@@ -19,14 +19,14 @@ from gonogo import environment as envfile
 from gonogo import fixtures, launch
 from gonogo.context import CONTEXT_KEY, RunContext
 from gonogo.evidence import Evidence
+from gonogo.gate import EXIT_CODES, GateOptions, GatePlugin, GateXdistHooks
 from gonogo.http import tls_verify
 from gonogo.redact import Redactor
 from gonogo.results import STAGE_ORDER
 from gonogo.settings import SettingsError, resolve
 from gonogo.stages import MARKER_HELP, stage_of
+from gonogo.verdict import Decision, Policy
 
-#: exit code when the local target never became ready (the gate's NO-GO code)
-EXIT_LAUNCH_FAILED = 11
 WORKER_BASE_URL = "gonogo_base_url"
 
 
@@ -66,6 +66,43 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="where run output goes (gate.json, deployment report, Allure results), in a folder per "
         "environment. Default: $GONOGO_REPORTS_DIR, ini gonogo_reports_dir, <rootdir>/reports.",
     )
+    gate = parser.getgroup("gonogo gate", "gonogo promotion gate")
+    gate.addoption(
+        "--gate-mode",
+        dest="gonogo_gate_mode",
+        choices=("enforce", "report"),
+        help="enforce: the exit code is the verdict's (GO 0, HOLD 10, NO-GO 11, ROLLBACK 12); "
+        "report: record the verdict, keep pytest's exit code. Default: $GONOGO_GATE_MODE, ini, enforce.",
+    )
+    gate.addoption(
+        "--gate-pass-score",
+        dest="gonogo_pass_score",
+        type=float,
+        metavar="N",
+        help="score needed for GO (overrides [gate].pass_score).",
+    )
+    gate.addoption(
+        "--gate-warn-score",
+        dest="gonogo_warn_score",
+        type=float,
+        metavar="N",
+        help="below this score: NO-GO (overrides [gate].warn_score).",
+    )
+    gate.addoption(
+        "--notify",
+        dest="gonogo_notify",
+        metavar="URL",
+        help="POST gate.json to this URL after the verdict (overrides [gate].notify_url).",
+    )
+    gate.addoption(
+        "--notify-timeout",
+        dest="gonogo_notify_timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="timeout of one webhook attempt (3 attempts at most). Default: 5.",
+    )
+    parser.addini("gonogo_gate_mode", "enforce (default) or report", default="")
     parser.addini("gonogo_env", "environment to verify when --env and GONOGO_ENV are not given", default="")
     parser.addini("gonogo_env_dir", "folder of environment files, relative to the ini file", default="")
     parser.addini("gonogo_stages", "stages to run when --stage is not given", type="args", default=[])
@@ -86,6 +123,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{stage.value}: {MARKER_HELP[stage]}")
     config.addinivalue_line(
         "markers", "destructive: changes state on the target; skipped on sensitive environments"
+    )
+    config.addinivalue_line(
+        "markers",
+        "gate(critical=True, weight=1.0, dry_run=False): how the check counts in the verdict; "
+        "a dry run is reported, never counted",
     )
     config.pluginmanager.register(fixtures, "gonogo.fixtures")
     if config.option.help:
@@ -117,8 +159,45 @@ def pytest_configure(config: pytest.Config) -> None:
             context.base_url = loaded.model.base_url
         context.redactor = Redactor(value.get_secret_value() for value in loaded.secret_values().values())
     config.stash[CONTEXT_KEY] = context
+    if loaded is not None and not _is_worker(config):
+        _register_gate(config, context)
     if loaded is not None and config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(context), "gonogo.xdist")
+
+
+def _register_gate(config: pytest.Config, context: RunContext) -> None:
+    assert context.loaded is not None
+    gate_config = context.loaded.model.gate
+    mode = (
+        config.option.gonogo_gate_mode
+        or os.environ.get("GONOGO_GATE_MODE")
+        or config.getini("gonogo_gate_mode")
+    )
+    if mode not in ("", "enforce", "report"):
+        raise pytest.UsageError(
+            f"gate mode must be enforce or report, given: {mode!r} (GONOGO_GATE_MODE or ini)"
+        )
+    try:
+        policy = Policy(
+            pass_score=_first_set(config.option.gonogo_pass_score, gate_config.pass_score),
+            warn_score=_first_set(config.option.gonogo_warn_score, gate_config.warn_score),
+        )
+    except ValueError as exc:
+        raise pytest.UsageError(f"--gate-pass-score / --gate-warn-score: {exc}") from None
+    options = GateOptions(
+        mode=mode or "enforce",
+        policy=policy,
+        notify_url=config.option.gonogo_notify or gate_config.notify_url,
+        notify_timeout_s=config.option.gonogo_notify_timeout,
+    )
+    plugin = GatePlugin(config, context, options)
+    config.pluginmanager.register(plugin, "gonogo.gate")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(GateXdistHooks(plugin), "gonogo.gate.xdist")
+
+
+def _first_set(override: float | None, default: float) -> float:
+    return default if override is None else override
 
 
 class _XdistHooks:
@@ -158,8 +237,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             verify=tls_verify(context.loaded.model, env_dir),
         )
     except launch.LaunchError as exc:
-        message = context.redactor.text(f"gonogo: [launch] in {context.loaded.path}: {exc}")
-        pytest.exit(message, returncode=EXIT_LAUNCH_FAILED)
+        message = context.redactor.text(f"gonogo: [launch] in {envfile.shown(context.loaded.path)}: {exc}")
+        context.launch_error = message
+        pytest.exit(message, returncode=EXIT_CODES[Decision.NO_GO])
     context.base_url = context.target.base_url
 
 
@@ -209,10 +289,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             deselected.append(item)
             continue
         selected.append(item)
+        _record_gate_marker(item)
         _skip_destructive(context, item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+_GATE_KEYS = {"critical": bool, "weight": (int, float), "dry_run": bool}
+GATE_ERROR_KEY = pytest.StashKey[str]()
+
+
+def _record_gate_marker(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("gate")
+    if marker is None:
+        return
+    problems = [f"unexpected positional arguments {marker.args!r}"] if marker.args else []
+    for key, value in marker.kwargs.items():
+        expected = _GATE_KEYS.get(key)
+        if expected is None:
+            problems.append(f"unknown argument {key!r} (allowed: {', '.join(_GATE_KEYS)})")
+        elif not isinstance(value, expected) or (key == "weight" and not value > 0):
+            problems.append(f"{key}={value!r} is not valid (critical/dry_run: bool, weight: number > 0)")
+    if problems:
+        # fails the check at setup (an ERROR: the gate says NO-GO) rather than guessing what was meant
+        item.stash[GATE_ERROR_KEY] = f"@pytest.mark.gate on {item.nodeid}: " + "; ".join(problems)
+        return
+    item.user_properties.append(("gonogo.gate", dict(marker.kwargs)))
 
 
 def _skip_destructive(context: RunContext, item: pytest.Item) -> None:
@@ -233,6 +336,9 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     context = _context(item.config)
     if context is not None:
         context.exchanges.clear()
+    problem = item.stash.get(GATE_ERROR_KEY, None)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
     yield
 
 
@@ -256,4 +362,3 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     for name in context.generated_secrets:
         os.environ.pop(name, None)
     context.generated_secrets.clear()
-

@@ -1,0 +1,150 @@
+"""Turning pytest's per-phase test reports into one :class:`CheckResult` per check.
+
+A check reports up to three times (setup, call, teardown); the worst phase decides. The rules, failing
+closed where pytest leaves room:
+
+* setup failed or teardown failed -> ERROR (the check never gave a trustworthy answer);
+* call failed -> FAILED; a FAIL finding on a passed check -> FAILED;
+* passed with an INCONCLUSIVE finding -> INCONCLUSIVE;
+* skipped -> SKIPPED, a *policy* skip only when gonogo skipped it on purpose (``gonogo.policy_skip``);
+* xfailed -> a policy skip: the author declared the check known-broken; it is reported, never counted.
+
+Nothing here imports pytest: the collector reads report attributes through a small protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from gonogo.evidence import findings_of
+from gonogo.results import CheckResult, FindingVerdict, Outcome, Stage
+
+STAGE_PROPERTY = "gonogo.stage"
+GATE_PROPERTY = "gonogo.gate"
+POLICY_SKIP_PROPERTY = "gonogo.policy_skip"
+MESSAGE_LIMIT = 600
+
+
+class ReportLike(Protocol):
+    nodeid: str
+    when: str
+    outcome: str
+    duration: float
+    user_properties: Sequence[tuple[str, object]]
+    longrepr: Any
+
+
+@dataclass
+class _Pending:
+    nodeid: str
+    phases: dict[str, str] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+    properties: list[tuple[str, object]] = field(default_factory=list)
+    duration_s: float = 0.0
+    xfail_reason: str | None = None
+
+
+def _message(report: ReportLike) -> str:
+    longrepr = report.longrepr
+    if longrepr is None:
+        return ""
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:  # skip: (path, lineno, reason)
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    crash = getattr(getattr(longrepr, "reprcrash", None), "message", None)
+    text = str(crash) if crash else str(longrepr)
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
+
+
+class ResultCollector:
+    """Feed it every test report; ask it for the results of the checks."""
+
+    def __init__(self) -> None:
+        self._pending: dict[str, _Pending] = {}
+        self._order: list[str] = []
+
+    def add(self, report: ReportLike, *, wasxfail: str | None = None) -> None:
+        pending = self._pending.get(report.nodeid)
+        if pending is None:
+            pending = self._pending[report.nodeid] = _Pending(report.nodeid)
+            self._order.append(report.nodeid)
+        pending.phases[report.when] = report.outcome
+        pending.duration_s += report.duration
+        # user_properties accumulate over phases on the same item: keep the latest full list
+        if len(report.user_properties) >= len(pending.properties):
+            pending.properties = list(report.user_properties)
+        if wasxfail is not None:
+            pending.xfail_reason = wasxfail or "expected to fail"
+        message = _message(report)
+        if message and report.outcome != "passed":
+            pending.messages.append(message)
+
+    @property
+    def nodeids(self) -> list[str]:
+        return list(self._order)
+
+    def results(self) -> list[CheckResult]:
+        return [_result(self._pending[nodeid]) for nodeid in self._order]
+
+
+def _props(properties: Iterable[tuple[str, object]], key: str) -> list[object]:
+    return [value for name, value in properties if name == key]
+
+
+def _result(pending: _Pending) -> CheckResult:
+    props = pending.properties
+    stages = _props(props, STAGE_PROPERTY)
+    stage = Stage(str(stages[-1])) if stages else None
+    gate = next((value for value in reversed(_props(props, GATE_PROPERTY)) if isinstance(value, dict)), {})
+    policy_reasons = [str(value) for value in _props(props, POLICY_SKIP_PROPERTY)]
+    findings = tuple(findings_of(props))
+    phases = pending.phases
+    message = pending.messages[0] if pending.messages else ""
+    policy_skip = False
+
+    if phases.get("setup") == "failed" or phases.get("teardown") == "failed":
+        outcome = Outcome.ERROR
+    elif pending.xfail_reason is not None and phases.get("call") != "failed":
+        outcome, policy_skip = Outcome.SKIPPED, True
+        message = f"xfail: {pending.xfail_reason}"
+    elif phases.get("call") == "failed":
+        outcome = Outcome.FAILED
+    elif "skipped" in phases.values():
+        outcome = Outcome.SKIPPED
+        policy_skip = bool(policy_reasons)
+        message = policy_reasons[0] if policy_reasons else message
+    elif phases.get("call") == "passed":
+        verdicts = {finding.verdict for finding in findings}
+        if FindingVerdict.FAIL in verdicts:
+            outcome = Outcome.FAILED
+            failed = [f for f in findings if f.verdict is FindingVerdict.FAIL]
+            message = "; ".join(_describe_finding(f) for f in failed)
+        elif FindingVerdict.INCONCLUSIVE in verdicts:
+            outcome = Outcome.INCONCLUSIVE
+            unsure = [f for f in findings if f.verdict is FindingVerdict.INCONCLUSIVE]
+            message = "; ".join(_describe_finding(f) for f in unsure)
+        else:
+            outcome = Outcome.PASSED
+    else:
+        # a setup that passed without a call: the run stopped under this check
+        outcome = Outcome.ERROR
+        message = message or "the check started but never finished"
+    return CheckResult(
+        nodeid=pending.nodeid,
+        stage=stage,
+        outcome=outcome,
+        critical=bool(gate.get("critical", True)),
+        weight=float(gate.get("weight", 1.0)),
+        dry_run=bool(gate.get("dry_run", False)),
+        policy_skip=policy_skip,
+        message=message,
+        findings=findings,
+        duration_s=pending.duration_s,
+    )
+
+
+def _describe_finding(finding: Any) -> str:
+    limit = f" (limit {finding.limit}{finding.unit})" if finding.limit is not None else ""
+    detail = f": {finding.detail}" if finding.detail else ""
+    return f"{finding.name} = {finding.value}{finding.unit}{limit} {finding.verdict.value}{detail}"

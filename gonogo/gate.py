@@ -1,0 +1,264 @@
+"""The promotion gate's hooks: collect every report in the controller, judge, write, exit.
+
+Registered only in the controller (never in an xdist worker) and only when an environment is loaded.
+The gate fails closed: the previous gate.json is removed as the run starts, every way a run can go
+wrong is recorded (interrupt, internal error, collection error, crashed worker, ``-x``, a target that
+never started, checks that never reported), and anything unexpected while judging becomes NO-GO.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gonogo import __version__
+from gonogo.collect import ResultCollector
+from gonogo.context import RunContext
+from gonogo.environment import shown
+from gonogo.reporting import deployment_report, gate_json, notify
+from gonogo.reporting.files import write_atomic
+from gonogo.results import CheckResult
+from gonogo.verdict import Decision, Policy, Reason, RunState, Verdict, decide
+
+#: distinct per verdict; pytest keeps 1-5 for itself (4: usage error, before any check runs)
+EXIT_CODES: dict[Decision, int] = {
+    Decision.GO: 0,
+    Decision.HOLD: 10,
+    Decision.NO_GO: 11,
+    Decision.ROLLBACK: 12,
+}
+GATE_FILE = "gate.json"
+REPORT_FILE = "deployment-report.md"
+TOP_REASONS = 5
+_COLOURS = {
+    Decision.GO: {"green": True, "bold": True},
+    Decision.HOLD: {"yellow": True, "bold": True},
+    Decision.NO_GO: {"red": True, "bold": True},
+    Decision.ROLLBACK: {"red": True, "bold": True},
+}
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    mode: str  # "enforce" | "report"
+    policy: Policy
+    notify_url: str | None
+    notify_timeout_s: float
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    verdict: Verdict
+    exit_code: int
+    gate_path: Path
+    report_path: Path
+    notify: notify.NotifyResult | None
+
+
+def git_commit(cwd: Path) -> str | None:
+    for name in ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"):
+        if os.environ.get(name):
+            return os.environ[name]
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=2, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout.strip() or None if completed.returncode == 0 else None
+
+
+class GatePlugin:
+    def __init__(self, config: pytest.Config, context: RunContext, options: GateOptions) -> None:
+        assert context.loaded is not None and context.reports_dir is not None
+        self.config = config
+        self.context = context
+        self.options = options
+        self.reports_dir = context.reports_dir
+        self.collector = ResultCollector()
+        self.expected: set[str] = set()
+        self.started_at = datetime.now(UTC)
+        self.interrupted = False
+        self.internal_error: str | None = None
+        self.collection_errors = 0
+        self.crashed_workers: list[str] = []
+        self.outcome: GateOutcome | None = None
+        self._printed = False
+        # a run that dies hard must not leave the previous run's GO behind
+        for name in (GATE_FILE, REPORT_FILE):
+            with contextlib.suppress(FileNotFoundError):
+                (self.reports_dir / name).unlink()
+
+    # -- recording (thin hooks) -----------------------------------------------------------
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors += 1
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.expected.update(item.nodeid for item in session.items)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.collector.add(report, wasxfail=getattr(report, "wasxfail", None))
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.interrupted = True
+
+    def pytest_internalerror(self, excrepr: object, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.internal_error = f"{excinfo.typename}: {excinfo.value}"
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        stopped = session.shouldfail or session.shouldstop
+        if exitstatus == pytest.ExitCode.INTERRUPTED and not stopped:
+            self.interrupted = True
+        outcome = self.finish(int(exitstatus), stopped_early=str(stopped) if stopped else None)
+        if self.options.mode == "enforce":
+            session.exitstatus = outcome.exit_code
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        self._print(terminalreporter)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        # the session never finished (the target never started, or pytest.exit): still judge it
+        if self.outcome is None:
+            self.finish(pytest.ExitCode.INTERRUPTED, stopped_early=None)
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            self._print(reporter)
+
+    # -- judging (plain) ------------------------------------------------------------------
+
+    def run_state(self, stopped_early: str | None) -> RunState:
+        finished = set(self.collector.nodeids)
+        return RunState(
+            selected_stages=self.context.settings.stages,
+            interrupted=self.interrupted,
+            internal_error=self.internal_error,
+            collection_errors=self.collection_errors,
+            stopped_early=stopped_early,
+            crashed_workers=tuple(self.crashed_workers),
+            launch_error=self.context.launch_error,
+            unfinished=len(self.expected - finished),
+        )
+
+    def finish(self, pytest_exit_status: int, *, stopped_early: str | None) -> GateOutcome:
+        results = self.collector.results()
+        try:
+            verdict = decide(results, self.run_state(stopped_early), self.options.policy)
+        except Exception as exc:  # a bug in gonogo must not read as GO
+            reason = Reason("internal-error", f"gonogo could not judge the run: {type(exc).__name__}: {exc}")
+            verdict = Verdict(Decision.NO_GO, (reason,), None, 0, 0)
+        exit_code = EXIT_CODES[verdict.decision] if self.options.mode == "enforce" else pytest_exit_status
+        self.outcome = self._write(verdict, results, exit_code, pytest_exit_status)
+        return self.outcome
+
+    def _run_info(self, exit_code: int, pytest_exit_status: int) -> gate_json.RunInfo:
+        loaded = self.context.loaded
+        assert loaded is not None
+        env = loaded.model
+        args = self.config.invocation_params.args
+        command = "pytest " + " ".join(shlex.quote(str(arg)) for arg in args)
+        workers = getattr(self.config.option, "numprocesses", 0)
+        return gate_json.RunInfo(
+            environment=loaded.name,
+            env_file=shown(loaded.path),
+            description=env.description,
+            base_url=self.context.base_url or env.base_url,
+            expected_version=env.expected_version,
+            sensitive=env.sensitive,
+            baseline_url=env.baseline.base_url if env.baseline else None,
+            selected_stages=self.context.settings.stages,
+            started_at=self.started_at,
+            finished_at=datetime.now(UTC),
+            command=self.context.redactor.text(command.strip()),
+            exit_code=exit_code,
+            pytest_exit_status=pytest_exit_status,
+            gate_mode=self.options.mode,
+            git_commit=git_commit(self.config.rootpath),
+            versions={
+                "gonogo": __version__,
+                "pytest": pytest.__version__,
+                "python": sys.version.split()[0],
+            },
+            workers=workers if isinstance(workers, int) else 0,
+        )
+
+    def _write(
+        self, verdict: Verdict, results: list[CheckResult], exit_code: int, pytest_exit_status: int
+    ) -> GateOutcome:
+        run = self._run_info(exit_code, pytest_exit_status)
+        document = gate_json.build(verdict, results, run)
+        report = deployment_report.render(verdict, results, run)
+        redact = self.context.redactor.text
+        gate_path = self.reports_dir / GATE_FILE
+        report_path = self.reports_dir / REPORT_FILE
+        write_atomic(gate_path, redact(gate_json.dumps(document)))
+        write_atomic(report_path, redact(report))
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with contextlib.suppress(OSError), open(summary, "a", encoding="utf-8") as handle:
+                handle.write(redact(report) + "\n")
+        delivered = None
+        if self.options.notify_url:
+            delivered = notify.post_gate(
+                self.options.notify_url, document, timeout_s=self.options.notify_timeout_s
+            )
+        return GateOutcome(verdict, exit_code, gate_path, report_path, delivered)
+
+    # -- terminal -------------------------------------------------------------------------
+
+    def _print(self, reporter: Any) -> None:
+        if self._printed or self.outcome is None:
+            return
+        self._printed = True
+        outcome = self.outcome
+        verdict = outcome.verdict
+        colour = _COLOURS[verdict.decision]
+        redact = self.context.redactor.text
+        reporter.write_sep("=", f"gonogo verdict: {verdict.decision.value}", **colour)
+        score = f", score {verdict.score:.1f}" if verdict.score is not None else ""
+        assert self.context.loaded is not None
+        mode = " (report mode: exit code unchanged)" if self.options.mode == "report" else ""
+        reporter.write_line(
+            f"{verdict.decision.value} for {self.context.loaded.name}: "
+            f"{verdict.passed}/{verdict.counted} counted checks passed{score}; exit {outcome.exit_code}{mode}",
+            **colour,
+        )
+        shown_reasons = [r for r in verdict.reasons if r.decision is not None][:TOP_REASONS]
+        for reason in shown_reasons:
+            message = " ".join(reason.message.split())
+            reporter.write_line(redact(f"  - {reason.code}: {message}"))
+        more = len([r for r in verdict.reasons if r.decision is not None]) - len(shown_reasons)
+        if more > 0:
+            reporter.write_line(f"  ... and {more} more reason(s) in gate.json")
+        reporter.write_line(f"gate.json: {shown(outcome.gate_path)}")
+        reporter.write_line(f"deployment report: {shown(outcome.report_path)}")
+        if outcome.notify is not None:
+            style = {} if outcome.notify.ok else {"yellow": True}
+            reporter.write_line(f"notify: {redact(outcome.notify.message)}", **style)
+
+
+class GateXdistHooks:
+    """What only pytest-xdist can tell: which checks each worker collected, and lost workers."""
+
+    def __init__(self, gate: GatePlugin) -> None:
+        self._gate = gate
+
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        self._gate.expected.update(ids)
+
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        if error:
+            worker = getattr(getattr(node, "gateway", None), "id", "worker")
+            self._gate.crashed_workers.append(f"{worker}: {str(error).strip().splitlines()[-1]}")

@@ -1,0 +1,1 @@
+"""Run output: gate.json, the deployment report, Allure extras and the HTML report."""
