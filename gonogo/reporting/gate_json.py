@@ -151,7 +151,7 @@ def build(verdict: Verdict, results: Sequence[CheckResult], run: RunInfo) -> dic
         "summary": {
             "checks": len(results),
             "counted": verdict.counted,
-            "passed": verdict.passed,
+            "counted_passed": verdict.passed,
             **{outcome.value: outcomes.get(outcome.value, 0) for outcome in Outcome},
         },
         "metrics": metrics_of(results).to_dict(),

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gonogo.demo import DemoSettings
+from gonogo.demo.server import build_parser, main
+from gonogo.demo.settings import KNOBS, SettingsError
+
+
+def settings_from(environ: dict[str, str], *argv: str) -> DemoSettings:
+    args = build_parser().parse_args(["--port", "0", *argv])
+    return DemoSettings.from_env(environ).with_flags(args)
+
+
+def test_no_variables_and_no_flags_give_a_healthy_service() -> None:
+    settings = settings_from({})
+
+    assert settings == DemoSettings()
+    assert settings.version == "1.4.2"
+    assert settings.error_rate == 0
+    assert settings.latency_ms == 0
+    assert settings.latency_dist == "fixed"
+    assert settings.latency_sigma == 0.5
+    assert settings.drop_headers == frozenset()
+    assert settings.leak_headers is False
+    assert settings.health_status == "ok"
+    assert settings.token_env is None
+    assert settings.rename_field is None
+    assert settings.seed is None
+
+
+EVERY_VARIABLE = {
+    "GONOGO_DEMO_VERSION": "2.0.0",
+    "GONOGO_DEMO_ERROR_RATE": "0.25",
+    "GONOGO_DEMO_SEED": "42",
+    "GONOGO_DEMO_LATENCY_MS": "120",
+    "GONOGO_DEMO_LATENCY_DIST": "lognormal",
+    "GONOGO_DEMO_LATENCY_SIGMA": "0.8",
+    "GONOGO_DEMO_DROP_HEADERS": "X-Frame-Options, referrer-policy",
+    "GONOGO_DEMO_LEAK_HEADERS": "1",
+    "GONOGO_DEMO_START_DELAY_S": "1.5",
+    "GONOGO_DEMO_HEALTH": "degraded",
+    "GONOGO_DEMO_TOKEN_ENV": "DEMO_TOKEN",
+    "GONOGO_DEMO_FAULT_AFTER_S": "30",
+    "GONOGO_DEMO_RENAME_FIELD": "price:cost",
+}
+
+
+def test_every_variable_is_read() -> None:
+    settings = DemoSettings.from_env(EVERY_VARIABLE)
+
+    assert settings == DemoSettings(
+        version="2.0.0",
+        error_rate=0.25,
+        seed=42,
+        latency_ms=120,
+        latency_dist="lognormal",
+        latency_sigma=0.8,
+        drop_headers=frozenset({"x-frame-options", "referrer-policy"}),
+        leak_headers=True,
+        start_delay_s=1.5,
+        health_status="degraded",
+        token_env="DEMO_TOKEN",
+        fault_after_s=30,
+        rename_field=("price", "cost"),
+    )
+
+
+def test_every_knob_has_a_flag_that_beats_its_variable() -> None:
+    settings = settings_from(
+        EVERY_VARIABLE,
+        "--report-version=9.9.9",
+        "--error-rate=0.5",
+        "--seed=7",
+        "--latency-ms=5",
+        "--latency-dist=fixed",
+        "--latency-sigma=0.1",
+        "--drop-header=referrer-policy",
+        "--drop-header=content-security-policy",
+        "--no-leak-headers",
+        "--start-delay=0",
+        "--health=ok",
+        "--token-env=OTHER_TOKEN",
+        "--fault-after=2",
+        "--rename-field=name:title",
+    )
+
+    assert settings == DemoSettings(
+        version="9.9.9",
+        error_rate=0.5,
+        seed=7,
+        latency_ms=5,
+        latency_dist="fixed",
+        latency_sigma=0.1,
+        drop_headers=frozenset({"referrer-policy", "content-security-policy"}),
+        leak_headers=False,
+        start_delay_s=0,
+        health_status="ok",
+        token_env="OTHER_TOKEN",
+        fault_after_s=2,
+        rename_field=("name", "title"),
+    )
+
+
+def test_leak_headers_flag_turns_the_fault_on() -> None:
+    assert settings_from({}, "--leak-headers").leak_headers is True
+
+
+def test_an_empty_variable_counts_as_unset() -> None:
+    settings = DemoSettings.from_env({"GONOGO_DEMO_ERROR_RATE": "", "GONOGO_DEMO_VERSION": ""})
+
+    assert settings == DemoSettings()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "accepted"),
+    [
+        ("GONOGO_DEMO_ERROR_RATE", "1.5", "a number from 0 to 1"),
+        ("GONOGO_DEMO_ERROR_RATE", "-0.1", "a number from 0 to 1"),
+        ("GONOGO_DEMO_ERROR_RATE", "nan", "a number from 0 to 1"),
+        ("GONOGO_DEMO_LATENCY_MS", "abc", "a number of milliseconds >= 0"),
+        ("GONOGO_DEMO_LATENCY_MS", "-5", "a number of milliseconds >= 0"),
+        ("GONOGO_DEMO_LATENCY_DIST", "normal", "one of fixed, lognormal"),
+        ("GONOGO_DEMO_LATENCY_SIGMA", "inf", "a number >= 0"),
+        ("GONOGO_DEMO_SEED", "1.5", "an integer"),
+        ("GONOGO_DEMO_DROP_HEADERS", "x-powered-by", "a comma-separated list of strict-transport-security"),
+        ("GONOGO_DEMO_LEAK_HEADERS", "maybe", "one of 1, 0, true, false, yes, no, on, off"),
+        ("GONOGO_DEMO_START_DELAY_S", "soon", "a number of seconds >= 0"),
+        ("GONOGO_DEMO_HEALTH", "bad", "one of ok, degraded"),
+        ("GONOGO_DEMO_TOKEN_ENV", "NOT A NAME", "an environment variable name"),
+        ("GONOGO_DEMO_FAULT_AFTER_S", "-1", "a number of seconds >= 0"),
+        ("GONOGO_DEMO_RENAME_FIELD", "name", "OLD:NEW with OLD one of id, name, price"),
+        ("GONOGO_DEMO_RENAME_FIELD", "colour:color", "OLD:NEW with OLD one of id, name, price"),
+        ("GONOGO_DEMO_RENAME_FIELD", "name:price", "OLD:NEW with OLD one of id, name, price"),
+        ("GONOGO_DEMO_VERSION", "   ", "a non-empty version string"),
+    ],
+)
+def test_a_bad_variable_is_named_with_the_values_it_accepts(variable: str, value: str, accepted: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        DemoSettings.from_env({variable: value})
+
+    message = str(caught.value)
+    assert message.startswith(f"{variable} must be {accepted}")
+    assert message.endswith(f"given: {value!r}")
+
+
+def test_a_bad_flag_is_named_rather_than_its_variable() -> None:
+    with pytest.raises(SettingsError, match=r"^--error-rate must be a number from 0 to 1, given: '2'$"):
+        settings_from({"GONOGO_DEMO_ERROR_RATE": "0.1"}, "--error-rate", "2")
+
+
+def test_settings_built_in_code_are_checked_too() -> None:
+    with pytest.raises(SettingsError, match=r"^error_rate must be a number from 0 to 1, given: 1.5$"):
+        DemoSettings(error_rate=1.5)
+
+
+def test_main_exits_2_with_one_line_naming_the_bad_knob(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--port", "0"], environ={"GONOGO_DEMO_LATENCY_MS": "abc"})
+
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err == "gonogo.demo: GONOGO_DEMO_LATENCY_MS must be a number of milliseconds >= 0, given: 'abc'\n"
+
+
+@pytest.mark.parametrize("port", ["x", "-1", "65536"])
+def test_main_rejects_a_port_outside_0_to_65535(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--port", port], environ={}) == 2
+    assert capsys.readouterr().err == (
+        f"gonogo.demo: --port must be an integer from 0 to 65535, given: {port!r}\n"
+    )
+
+
+def test_main_wants_certfile_and_keyfile_together(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--port", "0", "--certfile", "cert.pem"], environ={}) == 2
+    assert capsys.readouterr().err == (
+        "gonogo.demo: --certfile and --keyfile go together: give both or neither\n"
+    )
+
+
+def test_the_docs_list_every_knob_with_its_variable_and_flag() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "demo.md").read_text()
+
+    for knob in KNOBS:
+        assert f"`{knob.env}`" in docs
+        assert f"`{knob.flag}" in docs
