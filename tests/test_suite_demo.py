@@ -1,0 +1,172 @@
+"""`pytest --env demo` end to end: the bundled environment launches the real demo, verifies it, stops it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from tests.conftest import SuiteProject
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is gone for our purposes; /proc tells
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _launched_pid(output: str) -> int:
+    match = re.search(r"gonogo: base URL http://127\.0\.0\.1:\d+ \(launched, pid (\d+)\)", output)
+    assert match, output
+    return int(match.group(1))
+
+
+def test_the_demo_environment_passes_out_of_the_box(suite_project: SuiteProject) -> None:
+    run = suite_project.run("--env", "demo", "-p", "no:randomly")
+    assert run.returncode == 0, run.output
+    assert "gonogo verdict: GO" in run.stdout
+    assert re.search(r"gonogo: base URL http://127\.0\.0\.1:\d+ \(launched, pid \d+\)", run.stdout)
+    assert not _pid_alive(_launched_pid(run.stdout))
+
+
+def test_a_wrong_version_fails_the_version_check_with_expected_and_actual(suite_project: SuiteProject) -> None:
+    run = suite_project.run("--env", "demo", env={"GONOGO_DEMO_VERSION": "9.9.9"})
+    assert run.returncode == 11, run.output
+    assert re.search(r"version mismatch at http://127\.0\.0\.1:\d+/version: expected '1\.4\.2', got '9\.9\.9'", run.stdout)
+    gate = json.loads((suite_project.path / "reports" / "demo" / "gate.json").read_text())
+    assert gate["verdict"] == "NO-GO"
+    assert gate["reasons"][0]["nodeid"] == "smoke/test_version.py::test_version"
+    report = (suite_project.path / "reports" / "demo" / "deployment-report.md").read_text()
+    assert "smoke/test_version.py::test_version" in report
+    assert "Critical smoke check smoke/test_version.py::test_version failed" in run.stdout
+
+
+def test_under_xdist_the_demo_is_launched_once_and_the_results_are_the_same(suite_project: SuiteProject) -> None:
+    # every check records the URL it verified: one launched target means one URL across both workers
+    (suite_project.path / "smoke" / "test_zz_where.py").write_text(
+        "import os\n"
+        "def test_where(base_url, tmp_path_factory):\n"
+        "    worker = os.environ.get('PYTEST_XDIST_WORKER', 'main')\n"
+        "    (tmp_path_factory.getbasetemp().parent.parent / f'url-{worker}').write_text(base_url)\n"
+        "def test_where_again(base_url, tmp_path_factory):\n"
+        "    worker = os.environ.get('PYTEST_XDIST_WORKER', 'main')\n"
+        "    (tmp_path_factory.getbasetemp().parent.parent / f'url2-{worker}').write_text(base_url)\n"
+    )
+    gate_path = suite_project.path / "reports" / "demo" / "gate.json"
+    serial = suite_project.run("--env", "demo", "-rA", f"--basetemp={suite_project.path / 'bt1' / 'x' / 'y'}")
+    serial_gate = json.loads(gate_path.read_text())
+    parallel = suite_project.run(
+        "--env", "demo", "-n", "2", "-rA", f"--basetemp={suite_project.path / 'bt2' / 'x' / 'y'}"
+    )
+    parallel_gate = json.loads(gate_path.read_text())
+    assert serial.returncode == parallel.returncode == 0, serial.output + parallel.output
+    assert serial_gate["verdict"] == parallel_gate["verdict"] == "GO"
+    assert sorted((c["nodeid"], c["outcome"]) for c in serial_gate["checks"]) == sorted(
+        (c["nodeid"], c["outcome"]) for c in parallel_gate["checks"]
+    )
+    summary = re.compile(r"^(PASSED|FAILED|SKIPPED|ERROR) (\S+)", re.MULTILINE)
+    assert sorted(summary.findall(serial.stdout)) == sorted(summary.findall(parallel.stdout))
+    urls = {p.read_text() for p in suite_project.path.glob("bt2/url*")}
+    assert len(urls) == 1, urls
+    assert len(list(suite_project.path.glob("bt2/url*"))) >= 2
+    assert parallel.stdout.count("(launched, pid") == 1
+
+
+def test_ctrl_c_leaves_no_demo_process_behind(suite_project: SuiteProject) -> None:
+    (suite_project.path / "smoke" / "test_zz_slow.py").write_text(
+        "import time\ndef test_slow(base_url):\n    time.sleep(60)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--env", "demo", "-v"],
+        cwd=suite_project.path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    output = ""
+    deadline = time.monotonic() + 60
+    while "test_slow" not in output and time.monotonic() < deadline:
+        output += process.stdout.readline()
+    pid = _launched_pid(output)
+    assert _pid_alive(pid)
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=30)
+    output += rest
+    assert "KeyboardInterrupt" in output
+    assert process.returncode == 11, output
+    deadline = time.monotonic() + 10
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _pid_alive(pid), f"demo pid {pid} still running"
+    gate = json.loads((suite_project.path / "reports" / "demo" / "gate.json").read_text())
+    assert gate["verdict"] == "NO-GO"
+    assert "interrupted" in [reason["code"] for reason in gate["reasons"]]
+
+
+def test_sigterm_is_an_orderly_interrupt_too(suite_project: SuiteProject) -> None:
+    (suite_project.path / "smoke" / "test_zz_slow.py").write_text(
+        "import time\ndef test_slow(base_url):\n    time.sleep(60)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--env", "demo", "-v"],
+        cwd=suite_project.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    output = ""
+    deadline = time.monotonic() + 60
+    while "test_slow" not in output and time.monotonic() < deadline:
+        output += process.stdout.readline()
+    pid = _launched_pid(output)
+    process.terminate()
+    rest, _ = process.communicate(timeout=30)
+    assert process.returncode == 11, output + rest
+    time.sleep(0.5)
+    assert not _pid_alive(pid)
+
+
+def test_a_target_that_never_becomes_ready_fails_in_bounded_time_with_its_output(
+    suite_project: SuiteProject,
+) -> None:
+    suite_project.write_env(
+        "slow",
+        'base_url = "http://127.0.0.1:{port}"\nexpected_version = "1.4.2"\n'
+        '[launch]\ncommand = ["{python}", "-m", "gonogo.demo", "--port", "{port}", "--start-delay", "30"]\n'
+        "timeout_s = 2\n",
+    )
+    started = time.monotonic()
+    run = suite_project.run("--env", "slow")
+    assert time.monotonic() - started < 25
+    assert run.returncode == 11, run.output
+    assert "the target did not become ready within 2 s" in run.output
+    assert "--- its output ---" in run.output
+    assert "start" in run.output.split("--- its output ---")[1]
+
+
+@pytest.mark.parametrize("command", [["gonogo", "--version"], [sys.executable, "-m", "gonogo", "--version"]])
+def test_the_command_reports_its_version(command: list[str]) -> None:
+    from gonogo import __version__
+
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=30, check=True)
+    assert completed.stdout.strip() == f"gonogo {__version__}"
