@@ -22,11 +22,29 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     schema = sub.add_parser("schema", help="print the JSON Schema of environment files")
     schema.add_argument("--markdown", action="store_true", help="print the reference table instead")
+    schema.add_argument(
+        "--update", metavar="FILE", type=Path, help="rewrite the generated reference in FILE (docs/environments.md)"
+    )
     envs = sub.add_parser("envs", help="list the environments in a folder")
     envs.add_argument("--env-dir", default="environments", help="folder of environment files")
     validate = sub.add_parser("validate", help="load and validate an environment file, send nothing")
     validate.add_argument("name", help="environment name or path to a .toml file")
     validate.add_argument("--env-dir", default="environments", help="folder of environment files")
+    report = sub.add_parser(
+        "report",
+        help="render the Allure HTML report of the last run, offline",
+        description="Render reports/NAME/allure-results into reports/NAME/allure-report/ (a folder to "
+        "serve) and reports/NAME/report.html (one file to open or attach), with the Allure 2 generator "
+        "pinned in package.json (`npm ci`; needs Java 17+). The trend carries over between runs.",
+    )
+    report.add_argument(
+        "--env", dest="env", metavar="NAME", help="environment whose run to render. Default: $GONOGO_ENV, "
+        "else the only environment with results in the reports folder",
+    )
+    report.add_argument(
+        "--reports-dir", metavar="PATH", help="the reports folder. Default: $GONOGO_REPORTS_DIR, else ./reports"
+    )
+    report.add_argument("--open", action="store_true", help="open report.html in the default browser")
     return parser
 
 
@@ -34,7 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "schema":
-        if args.markdown:
+        if args.update:
+            changed = envdoc.update(args.update)
+            print(f"{args.update}: {'updated' if changed else 'already up to date'}")
+        elif args.markdown:
             sys.stdout.write(envdoc.markdown())
         else:
             print(json.dumps(envfile.json_schema(), indent=2))
@@ -60,5 +81,42 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 4
         print(f"{loaded.path}: valid ({loaded.model.base_url}, expected version {loaded.model.expected_version})")
         return 0
+    if args.command == "report":
+        return _report(args)
     parser.print_help()
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    import os
+    import webbrowser
+
+    from gonogo.reporting import html
+
+    reports_root = Path(args.reports_dir or os.environ.get("GONOGO_REPORTS_DIR") or "reports")
+    name = args.env or os.environ.get("GONOGO_ENV")
+    if not name:
+        found = html.environments_with_results(reports_root)
+        if len(found) != 1:
+            listing = ", ".join(found) or "none"
+            print(
+                f"gonogo report: pass --env NAME (environments with results in {reports_root}: {listing})",
+                file=sys.stderr,
+            )
+            return 4
+        name = found[0]
+    source_root = Path(__file__).resolve().parent.parent
+    try:
+        generator = html.find_generator([Path.cwd(), reports_root, source_root])
+        rendered = html.render(reports_root / name, generator=generator, name=f"gonogo: {name}")
+    except html.ReportError as exc:
+        print(f"gonogo report: {exc}", file=sys.stderr)
+        return 1
+    print(f"gonogo report: {rendered.results} results rendered in {rendered.seconds:.1f} s")
+    print(f"  single file: {rendered.single_file}")
+    print(f"  folder:      {rendered.report_dir}/ (serve it: python -m http.server -d {rendered.report_dir})")
+    if rendered.history_kept:
+        print(f"  trend:       {reports_root / name / html.HISTORY_STORE}/ (the next run carries it over)")
+    if args.open:
+        webbrowser.open(rendered.single_file.resolve().as_uri())
     return 0

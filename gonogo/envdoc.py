@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -49,7 +50,8 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
             nested.append((key, inner, is_list))
             continue
         description = (info.description or "").replace("|", "\\|")
-        rows.append(f"| `{prefix}{key}` | {_type_name(info.annotation)} | {_default(info)} | {description} |")
+        kind = _type_name(info.annotation).replace("|", "\\|")
+        rows.append(f"| `{prefix}{key}` | {kind} | {_default(info)} | {description} |")
     out = rows
     for key, inner, is_list in nested:
         header = f"[[{key}]]" if is_list else f"[{prefix}{key}]"
@@ -64,3 +66,14 @@ def markdown() -> str:
     lines += _rows(Environment, "")
     lines += ["", END]
     return "\n".join(lines) + "\n"
+
+
+def update(path: Path) -> bool:
+    """Rewrite the generated part of ``path``; return True when it changed."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    updated = text[:start] + markdown().rstrip("\n") + text[end:]
+    if updated == text:
+        return False
+    path.write_text(updated, encoding="utf-8")
+    return True
