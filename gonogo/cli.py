@@ -23,7 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of environment files")
     schema.add_argument("--markdown", action="store_true", help="print the reference table instead")
     schema.add_argument(
-        "--update", metavar="FILE", type=Path, help="rewrite the generated reference in FILE (docs/environments.md)"
+        "--update",
+        metavar="FILE",
+        type=Path,
+        help="rewrite the generated reference in FILE (docs/environments.md)",
     )
     envs = sub.add_parser("envs", help="list the environments in a folder")
     envs.add_argument("--env-dir", default="environments", help="folder of environment files")
@@ -38,11 +41,16 @@ def _parser() -> argparse.ArgumentParser:
         "pinned in package.json (`npm ci`; needs Java 17+). The trend carries over between runs.",
     )
     report.add_argument(
-        "--env", dest="env", metavar="NAME", help="environment whose run to render. Default: $GONOGO_ENV, "
+        "--env",
+        dest="env",
+        metavar="NAME",
+        help="environment whose run to render. Default: $GONOGO_ENV, "
         "else the only environment with results in the reports folder",
     )
     report.add_argument(
-        "--reports-dir", metavar="PATH", help="the reports folder. Default: $GONOGO_REPORTS_DIR, else ./reports"
+        "--reports-dir",
+        metavar="PATH",
+        help="the reports folder. Default: $GONOGO_REPORTS_DIR, else ./reports",
     )
     report.add_argument("--open", action="store_true", help="open report.html in the default browser")
     return parser
@@ -79,7 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except envfile.EnvironmentFileError as exc:
             print(f"gonogo: {exc}", file=sys.stderr)
             return 4
-        print(f"{loaded.path}: valid ({loaded.model.base_url}, expected version {loaded.model.expected_version})")
+        print(
+            f"{loaded.path}: valid ({loaded.model.base_url}, "
+            f"expected version {loaded.model.expected_version})"
+        )
         return 0
     if args.command == "report":
         return _report(args)

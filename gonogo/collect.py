@@ -28,12 +28,20 @@ MESSAGE_LIMIT = 600
 
 
 class ReportLike(Protocol):
-    nodeid: str
-    when: str
-    outcome: str
-    duration: float
-    user_properties: Sequence[tuple[str, object]]
-    longrepr: Any
+    """The parts of ``pytest.TestReport`` the collector reads."""
+
+    @property
+    def nodeid(self) -> str: ...
+    @property
+    def when(self) -> str | None: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def duration(self) -> float: ...
+    @property
+    def user_properties(self) -> Sequence[tuple[str, object]]: ...
+    @property
+    def longrepr(self) -> Any: ...
 
 
 @dataclass
@@ -69,7 +77,7 @@ class ResultCollector:
         if pending is None:
             pending = self._pending[report.nodeid] = _Pending(report.nodeid)
             self._order.append(report.nodeid)
-        pending.phases[report.when] = report.outcome
+        pending.phases[report.when or "call"] = report.outcome
         pending.duration_s += report.duration
         # user_properties accumulate over phases on the same item: keep the latest full list
         if len(report.user_properties) >= len(pending.properties):

@@ -47,5 +47,4 @@ class RunContext:
         return self.loaded.path if self.loaded else None
 
 
-
 CONTEXT_KEY = pytest.StashKey[RunContext]()

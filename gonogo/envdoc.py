@@ -56,13 +56,28 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
     for key, inner, is_list in nested:
         header = f"[[{key}]]" if is_list else f"[{prefix}{key}]"
         doc = (inner.__doc__ or "").strip().splitlines()[0] if inner.__doc__ else ""
-        out += ["", f"### `{header}`", "", doc, "", "| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+        out += [
+            "",
+            f"### `{header}`",
+            "",
+            doc,
+            "",
+            "| key | type | default | meaning |",
+            "| --- | --- | --- | --- |",
+        ]
         out += _rows(inner, "")
     return out
 
 
 def markdown() -> str:
-    lines = [BEGIN, "", "### top level", "", "| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+    lines = [
+        BEGIN,
+        "",
+        "### top level",
+        "",
+        "| key | type | default | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
     lines += _rows(Environment, "")
     lines += ["", END]
     return "\n".join(lines) + "\n"

@@ -26,7 +26,7 @@ FINDING_PROPERTY = "gonogo.finding"
 
 def findings_of(user_properties: Iterable[tuple[str, object]]) -> list[Finding]:
     return [
-        Finding.from_dict(value)  # type: ignore[arg-type]
+        Finding.from_dict(value)
         for key, value in user_properties
         if key == FINDING_PROPERTY and isinstance(value, dict)
     ]
@@ -87,7 +87,9 @@ class FindingRecorder:
         unit: str = "",
     ) -> Finding:
         """The check could not decide (too few samples, saturated load generator, ...): never a pass."""
-        return self.record(name, value, verdict=FindingVerdict.INCONCLUSIVE, limit=limit, unit=unit, detail=detail)
+        return self.record(
+            name, value, verdict=FindingVerdict.INCONCLUSIVE, limit=limit, unit=unit, detail=detail
+        )
 
 
 class Evidence:

@@ -79,7 +79,8 @@ def git_commit(cwd: Path) -> str | None:
 
 class GatePlugin:
     def __init__(self, config: pytest.Config, context: RunContext, options: GateOptions) -> None:
-        assert context.loaded is not None and context.reports_dir is not None
+        assert context.loaded is not None
+        assert context.reports_dir is not None
         self.config = config
         self.context = context
         self.options = options
@@ -231,8 +232,8 @@ class GatePlugin:
         assert self.context.loaded is not None
         mode = " (report mode: exit code unchanged)" if self.options.mode == "report" else ""
         reporter.write_line(
-            f"{verdict.decision.value} for {self.context.loaded.name}: "
-            f"{verdict.passed}/{verdict.counted} counted checks passed{score}; exit {outcome.exit_code}{mode}",
+            f"{verdict.decision.value} for {self.context.loaded.name}: {verdict.passed}/{verdict.counted} "
+            f"counted checks passed{score}; exit {outcome.exit_code}{mode}",
             **colour,
         )
         shown_reasons = [r for r in verdict.reasons if r.decision is not None][:TOP_REASONS]

@@ -57,10 +57,8 @@ class LaunchedTarget:
     def stop(self, grace_s: float = 5.0) -> None:
         """SIGTERM the process group, then SIGKILL whatever is left after ``grace_s``."""
         _signal_group(self.process.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            pass
         # the leader may be gone while children it started still hold the port
         _signal_group(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -91,9 +89,10 @@ def expand(command: list[str], *, port: int, env_dir: Path) -> list[str]:
     values = {"port": str(port), "python": sys.executable, "env_dir": str(env_dir)}
     expanded = []
     for arg in command:
+        text = arg
         for key, value in values.items():
-            arg = arg.replace("{" + key + "}", value)
-        expanded.append(arg)
+            text = text.replace("{" + key + "}", value)
+        expanded.append(text)
     return expanded
 
 
@@ -122,11 +121,15 @@ def start(
         )
     except OSError as exc:
         os.unlink(name)
-        raise LaunchError(f"[launch] could not start {command[0]!r} in {cwd}: {exc.strerror or exc}") from None
+        raise LaunchError(
+            f"[launch] could not start {command[0]!r} in {cwd}: {exc.strerror or exc}"
+        ) from None
     finally:
         os.close(fd)
     base_url = base_url_template.replace("{port}", str(port))
-    return LaunchedTarget(process=process, base_url=base_url, port=port, output_path=Path(name), command=command)
+    return LaunchedTarget(
+        process=process, base_url=base_url, port=port, output_path=Path(name), command=command
+    )
 
 
 def wait_ready(

@@ -22,6 +22,7 @@ from gonogo.evidence import Evidence
 from gonogo.gate import EXIT_CODES, GateOptions, GatePlugin, GateXdistHooks
 from gonogo.http import tls_verify
 from gonogo.redact import Redactor
+from gonogo.reporting.allure_extras import AllureExtras
 from gonogo.results import STAGE_ORDER
 from gonogo.settings import SettingsError, resolve
 from gonogo.stages import MARKER_HELP, stage_of
@@ -43,7 +44,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--env-dir",
         dest="gonogo_env_dir",
         metavar="PATH",
-        help="folder of environment files. Default: $GONOGO_ENV_DIR, ini gonogo_env_dir, <rootdir>/environments.",
+        help="folder of environment files. "
+        "Default: $GONOGO_ENV_DIR, ini gonogo_env_dir, <rootdir>/environments.",
     )
     group.addoption(
         "--stage",
@@ -102,6 +104,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="S",
         help="timeout of one webhook attempt (3 attempts at most). Default: 5.",
     )
+    # --- load check options (gonogo/load/check.py reads them; docs/load.md) ---------------------
+    load = parser.getgroup("gonogo load", "gonogo postdeploy load check")
+    load.addoption(
+        "--load-processes",
+        dest="gonogo_load_processes",
+        type=int,
+        metavar="N",
+        help="locust processes on this machine (locust --processes); overrides [load].processes.",
+    )
+    load.addoption(
+        "--load-results",
+        dest="gonogo_load_results",
+        metavar="FILE",
+        help="judge this results file (written by a locust master running load/locustfile.py with "
+        "--gonogo-results FILE) instead of running locust.",
+    )
+    load.addoption(
+        "--allow-full-load",
+        dest="gonogo_allow_full_load",
+        action="store_true",
+        default=False,
+        help="lift a sensitive environment's caps on load users and rate ([load].sensitive_max_*).",
+    )
+    # --- end of load check options -----------------------------------------------------------
     parser.addini("gonogo_gate_mode", "enforce (default) or report", default="")
     parser.addini("gonogo_env", "environment to verify when --env and GONOGO_ENV are not given", default="")
     parser.addini("gonogo_env_dir", "folder of environment files, relative to the ini file", default="")
@@ -163,6 +189,8 @@ def pytest_configure(config: pytest.Config) -> None:
         _register_gate(config, context)
     if loaded is not None and config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(context), "gonogo.xdist")
+    if loaded is not None:  # Allure results folder, labels, extras, redaction (gonogo.reporting)
+        config.pluginmanager.register(AllureExtras(context, config), "gonogo.allure")
 
 
 def _register_gate(config: pytest.Config, context: RunContext) -> None:
@@ -296,7 +324,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = selected
 
 
-_GATE_KEYS = {"critical": bool, "weight": (int, float), "dry_run": bool}
+_GATE_KEYS: dict[str, type | tuple[type, ...]] = {"critical": bool, "weight": (int, float), "dry_run": bool}
 GATE_ERROR_KEY = pytest.StashKey[str]()
 
 
@@ -309,7 +337,7 @@ def _record_gate_marker(item: pytest.Item) -> None:
         expected = _GATE_KEYS.get(key)
         if expected is None:
             problems.append(f"unknown argument {key!r} (allowed: {', '.join(_GATE_KEYS)})")
-        elif not isinstance(value, expected) or (key == "weight" and not value > 0):
+        elif not isinstance(value, expected) or (key == "weight" and not float(value) > 0):
             problems.append(f"{key}={value!r} is not valid (critical/dry_run: bool, weight: number > 0)")
     if problems:
         # fails the check at setup (an ERROR: the gate says NO-GO) rather than guessing what was meant

@@ -12,6 +12,7 @@ import base64
 import json
 import urllib.parse
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 MASK = "***"
 #: secrets shorter than this are not scrubbed from free text: replacing "1" everywhere helps nobody
@@ -56,6 +57,20 @@ class Redactor:
             raw = needle.encode()
             if raw in value:
                 value = value.replace(raw, MASK.encode())
+        return value
+
+    def tree(self, value: Any) -> Any:
+        """Scrub every string in JSON-like data (dicts, lists, tuples), keys included.
+
+        Redacting the parsed document, not its serialized text, keeps the JSON valid whatever the
+        secret's characters: a replacement can never split an escape sequence.
+        """
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {self.text(k) if isinstance(k, str) else k: self.tree(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.tree(item) for item in value]
         return value
 
     def headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -106,10 +106,10 @@ class SuiteProject:
         target.write_text(text, encoding="utf-8")
         return target
 
-    def run(
-        self, *args: str, env: Mapping[str, str] | None = None, timeout_s: float = 180.0
-    ) -> SuiteRun:
-        child_env = {k: v for k, v in os.environ.items() if k not in _GONOGO_VARS and not k.startswith("GONOGO_DEMO_")}
+    def run(self, *args: str, env: Mapping[str, str] | None = None, timeout_s: float = 180.0) -> SuiteRun:
+        child_env = {
+            k: v for k, v in os.environ.items() if k not in _GONOGO_VARS and not k.startswith("GONOGO_DEMO_")
+        }
         child_env.update(env or {})
         completed = subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],

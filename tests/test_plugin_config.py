@@ -159,7 +159,9 @@ def test_unset_variable_without_default_exits_4_naming_it(
     assert counting_server.count == 0
 
 
-def test_variables_and_defaults_are_interpolated(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_variables_and_defaults_are_interpolated(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DEPLOY_VERSION", "2.3.4")
     write_env(
         pytester,
@@ -199,7 +201,9 @@ def test_missing_required_key_says_to_add_it(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["  - expected_version: required key is missing. Fix: add it*"])
 
 
-def test_cli_beats_environment_variable_beats_ini(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_beats_environment_variable_beats_ini(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("from-cli", "from-var", "from-ini"):
         write_env(pytester, name, minimal(description=name))
     pytester.makeini("[pytest]\ngonogo_env = from-ini\n")
@@ -213,7 +217,9 @@ def test_cli_beats_environment_variable_beats_ini(pytester: pytest.Pytester, mon
     result.stdout.fnmatch_lines(["gonogo: environment from-cli (*from-cli.toml): from-cli"])
 
 
-def test_env_dir_from_option_variable_and_ini(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_dir_from_option_variable_and_ini(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_env(pytester, "staging", minimal(description="in envs-a"), folder="envs-a")
     write_env(pytester, "staging", minimal(description="in envs-b"), folder="envs-b")
     write_env(pytester, "staging", minimal(description="in envs-c"), folder="envs-c")
@@ -246,7 +252,9 @@ def test_a_path_to_a_toml_file_is_accepted(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["gonogo: environment custom (*custom.toml): by path"])
 
 
-def test_help_works_even_with_a_broken_environment(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_help_works_even_with_a_broken_environment(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GONOGO_ENV", "nosuch")
     result = pytester.runpytest("--help")
     assert result.ret == 0

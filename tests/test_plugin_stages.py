@@ -59,12 +59,16 @@ def test_stage_from_environment_variable(suite: pytest.Pytester, monkeypatch: py
 def test_unknown_stage_is_a_usage_error(suite: pytest.Pytester) -> None:
     result = suite.runpytest("--env", "staging", "--stage", "smok")
     assert result.ret == 4
-    result.stderr.fnmatch_lines(["ERROR: --stage: unknown stage 'smok'; choose from precheck, smoke, postdeploy"])
+    result.stderr.fnmatch_lines(
+        ["ERROR: --stage: unknown stage 'smok'; choose from precheck, smoke, postdeploy"]
+    )
 
 
 def test_stage_markers_are_registered_strictly(suite: pytest.Pytester) -> None:
     result = suite.runpytest("--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.precheck:*", "@pytest.mark.smoke:*", "@pytest.mark.postdeploy:*"])
+    result.stdout.fnmatch_lines(
+        ["@pytest.mark.precheck:*", "@pytest.mark.smoke:*", "@pytest.mark.postdeploy:*"]
+    )
 
 
 def test_sensitive_environment_skips_destructive_checks_naming_it(suite: pytest.Pytester) -> None:

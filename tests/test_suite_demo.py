@@ -45,10 +45,14 @@ def test_the_demo_environment_passes_out_of_the_box(suite_project: SuiteProject)
     assert not _pid_alive(_launched_pid(run.stdout))
 
 
-def test_a_wrong_version_fails_the_version_check_with_expected_and_actual(suite_project: SuiteProject) -> None:
+def test_a_wrong_version_fails_the_version_check_with_expected_and_actual(
+    suite_project: SuiteProject,
+) -> None:
     run = suite_project.run("--env", "demo", env={"GONOGO_DEMO_VERSION": "9.9.9"})
     assert run.returncode == 11, run.output
-    assert re.search(r"version mismatch at http://127\.0\.0\.1:\d+/version: expected '1\.4\.2', got '9\.9\.9'", run.stdout)
+    assert re.search(
+        r"version mismatch at http://127\.0\.0\.1:\d+/version: expected '1\.4\.2', got '9\.9\.9'", run.stdout
+    )
     gate = json.loads((suite_project.path / "reports" / "demo" / "gate.json").read_text())
     assert gate["verdict"] == "NO-GO"
     assert gate["reasons"][0]["nodeid"] == "smoke/test_version.py::test_version"
@@ -57,7 +61,9 @@ def test_a_wrong_version_fails_the_version_check_with_expected_and_actual(suite_
     assert "Critical smoke check smoke/test_version.py::test_version failed" in run.stdout
 
 
-def test_under_xdist_the_demo_is_launched_once_and_the_results_are_the_same(suite_project: SuiteProject) -> None:
+def test_under_xdist_the_demo_is_launched_once_and_the_results_are_the_same(
+    suite_project: SuiteProject,
+) -> None:
     # every check records the URL it verified: one launched target means one URL across both workers
     (suite_project.path / "smoke" / "test_zz_where.py").write_text(
         "import os\n"

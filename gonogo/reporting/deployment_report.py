@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from gonogo.reporting.gate_json import Metrics, RunInfo, metrics_of
 from gonogo.results import CheckResult, Outcome
@@ -94,14 +95,22 @@ def next_steps(verdict: Verdict, run: RunInfo) -> list[str]:
     ]
 
 
+def _time(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
 def render(verdict: Verdict, results: Sequence[CheckResult], run: RunInfo) -> str:
     metrics = metrics_of(results)
-    observed = f" (reports {metrics.observed_version})" if metrics.observed_version not in (None, run.expected_version) else ""
+    observed = (
+        f" (reports {metrics.observed_version})"
+        if metrics.observed_version not in (None, run.expected_version)
+        else ""
+    )
     lines = [
         "## 🚀 DEPLOYMENT REPORT",
         "",
         f"📋 DEPLOYMENT: {run.environment} v{run.expected_version}{observed}",
-        f"🕐 TIME: {run.started_at.isoformat(timespec='seconds')} → {run.finished_at.isoformat(timespec='seconds')}",
+        f"🕐 TIME: {_time(run.started_at)} → {_time(run.finished_at)}",
         f"🎯 ENV: {run.environment}{' (sensitive)' if run.sensitive else ''} — {run.base_url or 'n/a'}",
         f"🚦 VERDICT: **{verdict.decision.value}** (exit {run.exit_code}"
         + (f", score {verdict.score:.1f}" if verdict.score is not None else "")

@@ -51,4 +51,6 @@ def post_gate(
                 sleep(min(0.5 * 2 ** (attempt - 1), 2.0))
         else:
             attempt = attempts
-    return NotifyResult(False, f"could not deliver gate.json to {url}: {last} after {attempt} attempt(s)", attempt)
+    return NotifyResult(
+        False, f"could not deliver gate.json to {url}: {last} after {attempt} attempt(s)", attempt
+    )

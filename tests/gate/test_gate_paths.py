@@ -49,7 +49,9 @@ class Suite:
     def run(self, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
         result = self.pytester.runpytest_subprocess("--env", "staging", *args, timeout=120)
         gate_path = self.pytester.path / "reports" / "staging" / "gate.json"
-        assert gate_path.is_file(), f"no gate.json after the run:\n{result.stdout.str()}\n{result.stderr.str()}"
+        assert gate_path.is_file(), (
+            f"no gate.json after the run:\n{result.stdout.str()}\n{result.stderr.str()}"
+        )
         gate = json.loads(gate_path.read_text())
         jsonschema.validate(gate, SCHEMA)
         assert gate["exit_code"] == result.ret
@@ -72,7 +74,9 @@ def test_all_checks_passing_in_every_stage_is_go(suite: Suite, mode: list[str]) 
     assert (gate["verdict"], result.ret) == ("GO", 0)
     assert gate["reasons"] == []
     assert gate["run"]["stages_run"] == ["precheck", "smoke", "postdeploy"]
-    result.stdout.fnmatch_lines(["*gonogo verdict: GO*", "GO for staging: 3/3 counted checks passed, score 100.0; exit 0"])
+    result.stdout.fnmatch_lines(
+        ["*gonogo verdict: GO*", "GO for staging: 3/3 counted checks passed, score 100.0; exit 0"]
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -106,7 +110,9 @@ def test_a_non_critical_failure_below_the_pass_score_is_hold(suite: Suite, mode:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_light_non_critical_failure_within_the_pass_score_is_tolerated(suite: Suite, mode: list[str]) -> None:
+def test_a_light_non_critical_failure_within_the_pass_score_is_tolerated(
+    suite: Suite, mode: list[str]
+) -> None:
     suite.healthy()
     suite.add(
         "smoke/test_soft.py",
@@ -135,8 +141,11 @@ def test_a_critical_inconclusive_finding_is_hold_never_go(suite: Suite, mode: li
 @pytest.mark.parametrize("mode", MODES)
 def test_a_failing_finding_on_a_passing_check_fails_it(suite: Suite, mode: list[str]) -> None:
     suite.healthy()
-    suite.add("smoke/test_quiet.py", "def test_quiet(findings):\n    findings.measure('latency', 900, limit=300, unit='ms')\n")
-    result, gate = suite.run(*mode)
+    suite.add(
+        "smoke/test_quiet.py",
+        "def test_quiet(findings):\n    findings.measure('latency', 900, limit=300, unit='ms')\n",
+    )
+    _, gate = suite.run(*mode)
     assert gate["verdict"] == "NO-GO"
 
 
@@ -145,7 +154,8 @@ def test_dry_run_checks_are_reported_but_never_change_the_verdict(suite: Suite, 
     suite.healthy()
     suite.add(
         "smoke/test_new.py",
-        "import pytest\n@pytest.mark.gate(dry_run=True)\ndef test_new():\n    assert False, 'not ready yet'\n",
+        "import pytest\n@pytest.mark.gate(dry_run=True)\n"
+        "def test_new():\n    assert False, 'not ready yet'\n",
     )
     result, gate = suite.run(*mode)
     assert (gate["verdict"], result.ret) == ("GO", 0)
@@ -163,7 +173,7 @@ def test_a_run_that_verified_nothing_is_no_go(suite: Suite, mode: list[str]) -> 
 def test_a_selected_stage_without_checks_is_no_go(suite: Suite, mode: list[str]) -> None:
     suite.add("checks/test_pre.py", "def test_pre(): pass\n")
     suite.add("smoke/test_smoke.py", "def test_smoke(): pass\n")
-    result, gate = suite.run(*mode)
+    _, gate = suite.run(*mode)
     assert gate["verdict"] == "NO-GO"
     empty = [r for r in gate["reasons"] if r["code"] == "empty-stage"]
     assert [r["stage"] for r in empty] == ["postdeploy"]
@@ -182,7 +192,7 @@ def test_a_stage_subset_is_judged_on_its_own_stages_only(suite: Suite, mode: lis
 def test_a_collection_error_is_no_go(suite: Suite, mode: list[str]) -> None:
     suite.healthy()
     suite.add("smoke/test_syntax.py", "def test_oops(:\n")
-    result, gate = suite.run(*mode)
+    _, gate = suite.run(*mode)
     assert gate["verdict"] == "NO-GO"
     assert "collection-error" in codes(gate)
 
@@ -195,7 +205,7 @@ def test_a_fixture_error_is_no_go(suite: Suite, mode: list[str]) -> None:
         "import pytest\n@pytest.fixture\ndef broken():\n    raise RuntimeError('no token')\n"
         "def test_uses(broken): pass\n",
     )
-    result, gate = suite.run(*mode)
+    _, gate = suite.run(*mode)
     assert gate["verdict"] == "NO-GO"
     assert "critical-error" in codes(gate)
 
@@ -203,8 +213,10 @@ def test_a_fixture_error_is_no_go(suite: Suite, mode: list[str]) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_a_skip_inside_a_critical_check_is_no_go(suite: Suite, mode: list[str]) -> None:
     suite.healthy()
-    suite.add("smoke/test_skip.py", "import pytest\ndef test_skip():\n    pytest.skip('endpoint not ready')\n")
-    result, gate = suite.run(*mode)
+    suite.add(
+        "smoke/test_skip.py", "import pytest\ndef test_skip():\n    pytest.skip('endpoint not ready')\n"
+    )
+    _, gate = suite.run(*mode)
     assert gate["verdict"] == "NO-GO"
     assert "critical-skipped" in codes(gate)
 
@@ -227,7 +239,7 @@ def test_stopping_early_with_x_is_no_go(suite: Suite, mode: list[str]) -> None:
     suite.add("smoke/test_b.py", "\n".join(f"def test_{i}(): pass" for i in range(6)) + "\n")
     suite.add("load/test_post.py", "def test_post(): pass\n")
     suite.add("smoke/conftest.py", "")
-    result, gate = suite.run("-x", *mode)
+    _, gate = suite.run("-x", *mode)
     assert gate["verdict"] == "NO-GO"
     assert set(codes(gate)) & {"stopped-early", "unfinished", "interrupted"}
 
@@ -236,7 +248,7 @@ def test_stopping_early_with_x_is_no_go(suite: Suite, mode: list[str]) -> None:
 def test_a_keyboard_interrupt_is_no_go(suite: Suite, mode: list[str]) -> None:
     suite.healthy()
     suite.add("smoke/test_ctrl_c.py", "def test_ctrl_c():\n    raise KeyboardInterrupt\n")
-    result, gate = suite.run(*mode)
+    _, gate = suite.run(*mode)
     assert gate["verdict"] == "NO-GO"
     assert "interrupted" in codes(gate) or "unfinished" in codes(gate)
 
@@ -244,7 +256,7 @@ def test_a_keyboard_interrupt_is_no_go(suite: Suite, mode: list[str]) -> None:
 def test_a_crashed_xdist_worker_is_no_go(suite: Suite) -> None:
     suite.healthy()
     suite.add("smoke/test_crash.py", "import os\ndef test_crash():\n    os._exit(1)\n")
-    result, gate = suite.run("-n", "2")
+    _, gate = suite.run("-n", "2")
     assert gate["verdict"] == "NO-GO"
     assert "worker-crashed" in codes(gate)
 
@@ -272,7 +284,7 @@ def test_an_internal_error_is_no_go(suite: Suite, mode: list[str]) -> None:
         "    if item.name == 'test_smoke' and call.when == 'call':\n"
         "        raise RuntimeError('plugin bug')\n",
     )
-    result, gate = suite.run(*mode)
+    _, gate = suite.run(*mode)
     assert gate["verdict"] == "NO-GO"
     assert set(codes(gate)) & {"internal-error", "worker-crashed", "unfinished"}
 
@@ -280,10 +292,14 @@ def test_an_internal_error_is_no_go(suite: Suite, mode: list[str]) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_an_invalid_gate_marker_fails_the_check_closed(suite: Suite, mode: list[str]) -> None:
     suite.healthy()
-    suite.add("smoke/test_marker.py", "import pytest\n@pytest.mark.gate(critcal=False)\ndef test_marker(): pass\n")
+    suite.add(
+        "smoke/test_marker.py", "import pytest\n@pytest.mark.gate(critcal=False)\ndef test_marker(): pass\n"
+    )
     result, gate = suite.run(*mode)
     assert gate["verdict"] == "NO-GO"
-    result.stdout.fnmatch_lines(["*@pytest.mark.gate on smoke/test_marker.py::test_marker: unknown argument 'critcal'*"])
+    result.stdout.fnmatch_lines(
+        ["*@pytest.mark.gate on smoke/test_marker.py::test_marker: unknown argument 'critcal'*"]
+    )
 
 
 def test_report_mode_records_the_verdict_and_keeps_pytest_exit_code(suite: Suite) -> None:
@@ -302,7 +318,8 @@ def test_score_thresholds_come_from_the_file_and_the_command_line(suite: Suite) 
     )
     suite.env(ENV + "[gate]\npass_score = 50\nwarn_score = 40\n")
     _, gate = suite.run()  # score 50 meets the file's pass score: the non-critical failure is tolerated
-    assert gate["score"] == 50.0 and gate["verdict"] == "GO"
+    assert gate["score"] == 50.0
+    assert gate["verdict"] == "GO"
     _, gate = suite.run("--gate-warn-score", "60", "--gate-pass-score", "70")
     assert gate["verdict"] == "NO-GO"
     assert "score-below-warn" in codes(gate)
@@ -311,8 +328,10 @@ def test_score_thresholds_come_from_the_file_and_the_command_line(suite: Suite) 
 def test_the_previous_gate_json_is_removed_when_a_run_starts(suite: Suite) -> None:
     suite.healthy()
     suite.run()
-    suite.env('base_url = "http://127.0.0.1:9"\nexpected_version = "1.0.0"\n[launch]\ncommand = ["false"]\n'
-              'timeout_s = 2\n')
+    suite.env(
+        'base_url = "http://127.0.0.1:9"\nexpected_version = "1.0.0"\n[launch]\ncommand = ["false"]\n'
+        "timeout_s = 2\n"
+    )
     result, gate = suite.run()
     assert (gate["verdict"], result.ret) == ("NO-GO", 11)
     assert "launch-failed" in codes(gate)
