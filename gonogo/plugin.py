@@ -337,7 +337,9 @@ def _record_gate_marker(item: pytest.Item) -> None:
         expected = _GATE_KEYS.get(key)
         if expected is None:
             problems.append(f"unknown argument {key!r} (allowed: {', '.join(_GATE_KEYS)})")
-        elif not isinstance(value, expected) or (key == "weight" and not float(value) > 0):
+        elif not isinstance(value, expected) or (
+            key == "weight" and not (isinstance(value, int | float) and value > 0)
+        ):
             problems.append(f"{key}={value!r} is not valid (critical/dry_run: bool, weight: number > 0)")
     if problems:
         # fails the check at setup (an ERROR: the gate says NO-GO) rather than guessing what was meant
