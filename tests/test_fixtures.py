@@ -46,7 +46,8 @@ def suite(pytester: pytest.Pytester, echo: EchoServer, monkeypatch: pytest.Monke
     (pytester.path / "environments").mkdir()
     (pytester.path / "environments" / "staging.toml").write_text(
         f'base_url = "{echo.url}"\nexpected_version = "2.0.0"\n'
-        '[http]\ntimeout_s = 2\nretries = 1\nheaders = { "X-Smoke-Test" = "gonogo" }\nbearer_secret = "API_TOKEN"\n'
+        '[http]\ntimeout_s = 2\nretries = 1\nheaders = { "X-Smoke-Test" = "gonogo" }\n'
+        'bearer_secret = "API_TOKEN"\n'
         '[secrets]\nrequired = ["API_TOKEN"]\n'
     )
     return pytester
