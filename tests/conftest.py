@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -31,15 +32,15 @@ class DemoProcess:
     url: str
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def start_demo(*args: str, env: Mapping[str, str] | None = None, timeout_s: float = 15.0) -> DemoProcess:

@@ -62,35 +62,34 @@ def test_a_wrong_version_fails_the_version_check_with_expected_and_actual(
 
 
 def test_under_xdist_the_demo_is_launched_once_and_the_results_are_the_same(
-    suite_project: SuiteProject,
+    suite_project: SuiteProject, tmp_path: Path
 ) -> None:
     # every check records the URL it verified: one launched target means one URL across both workers
     (suite_project.path / "smoke" / "test_zz_where.py").write_text(
-        "import os\n"
-        "def test_where(base_url, tmp_path_factory):\n"
+        "import os, pathlib\n"
+        "def _note(base_url, name):\n"
         "    worker = os.environ.get('PYTEST_XDIST_WORKER', 'main')\n"
-        "    (tmp_path_factory.getbasetemp().parent.parent / f'url-{worker}').write_text(base_url)\n"
-        "def test_where_again(base_url, tmp_path_factory):\n"
-        "    worker = os.environ.get('PYTEST_XDIST_WORKER', 'main')\n"
-        "    (tmp_path_factory.getbasetemp().parent.parent / f'url2-{worker}').write_text(base_url)\n"
+        "    (pathlib.Path(os.environ['URL_DIR']) / f'{name}-{worker}').write_text(base_url)\n"
+        "def test_where(base_url):\n    _note(base_url, 'a')\n"
+        "def test_where_again(base_url):\n    _note(base_url, 'b')\n"
+        "def test_where_once_more(base_url):\n    _note(base_url, 'c')\n"
     )
     gate_path = suite_project.path / "reports" / "demo" / "gate.json"
-    serial = suite_project.run("--env", "demo", "-rA", f"--basetemp={suite_project.path / 'bt1' / 'x' / 'y'}")
+    serial_dir, parallel_dir = tmp_path / "serial", tmp_path / "parallel"
+    serial_dir.mkdir()
+    parallel_dir.mkdir()
+    serial = suite_project.run("--env", "demo", env={"URL_DIR": str(serial_dir)})
     serial_gate = json.loads(gate_path.read_text())
-    parallel = suite_project.run(
-        "--env", "demo", "-n", "2", "-rA", f"--basetemp={suite_project.path / 'bt2' / 'x' / 'y'}"
-    )
+    parallel = suite_project.run("--env", "demo", "-n", "2", env={"URL_DIR": str(parallel_dir)})
     parallel_gate = json.loads(gate_path.read_text())
     assert serial.returncode == parallel.returncode == 0, serial.output + parallel.output
     assert serial_gate["verdict"] == parallel_gate["verdict"] == "GO"
     assert sorted((c["nodeid"], c["outcome"]) for c in serial_gate["checks"]) == sorted(
         (c["nodeid"], c["outcome"]) for c in parallel_gate["checks"]
     )
-    summary = re.compile(r"^(PASSED|FAILED|SKIPPED|ERROR) (\S+)", re.MULTILINE)
-    assert sorted(summary.findall(serial.stdout)) == sorted(summary.findall(parallel.stdout))
-    urls = {p.read_text() for p in suite_project.path.glob("bt2/url*")}
-    assert len(urls) == 1, urls
-    assert len(list(suite_project.path.glob("bt2/url*"))) >= 2
+    notes = list(parallel_dir.iterdir())
+    assert {note.read_text() for note in notes} == {parallel_gate["environment"]["base_url"]}
+    assert {note.name.split("-")[1] for note in notes} == {"gw0", "gw1"}, "both workers ran checks"
     assert parallel.stdout.count("(launched, pid") == 1
 
 
@@ -170,7 +169,13 @@ def test_a_target_that_never_becomes_ready_fails_in_bounded_time_with_its_output
     assert "start" in run.output.split("--- its output ---")[1]
 
 
-@pytest.mark.parametrize("command", [["gonogo", "--version"], [sys.executable, "-m", "gonogo", "--version"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [str(Path(sys.executable).parent / "gonogo"), "--version"],
+        [sys.executable, "-m", "gonogo", "--version"],
+    ],
+)
 def test_the_command_reports_its_version(command: list[str]) -> None:
     from gonogo import __version__
 
