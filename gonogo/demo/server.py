@@ -21,6 +21,7 @@ from typing import NoReturn
 
 import uvicorn
 
+from gonogo.demo import selfsigned
 from gonogo.demo.app import create_app
 from gonogo.demo.settings import DemoSettings, SettingsError, add_knob_flags
 
@@ -45,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     parser.add_argument("--certfile", type=Path, help="PEM certificate chain: serve https (needs --keyfile)")
     parser.add_argument("--keyfile", type=Path, help="PEM private key for --certfile")
+    parser.add_argument(
+        "--tls-self-signed",
+        type=Path,
+        metavar="DIR",
+        help="serve https with a fresh CA and certificate for 127.0.0.1/localhost, written to DIR "
+        "(DIR/ca.pem is the CA to verify against)",
+    )
     add_knob_flags(parser)
     return parser
 
@@ -55,6 +63,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     try:
         settings = DemoSettings.from_env(environ).with_flags(args)
         port = _port(args.port)
+        if args.tls_self_signed is not None:
+            if args.certfile is not None or args.keyfile is not None:
+                raise SettingsError("--tls-self-signed makes its own certificate: drop --certfile/--keyfile")
+            args.certfile, args.keyfile = selfsigned.make(args.tls_self_signed)
         if args.certfile is not None or args.keyfile is not None:
             _check_tls(args.certfile, args.keyfile)
     except SettingsError as exc:
