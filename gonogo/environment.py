@@ -70,9 +70,16 @@ class LaunchConfig(_Section):
 class HttpConfig(_Section):
     """How checks talk to the target."""
 
-    timeout_s: float = Field(5.0, gt=0, le=300, description="Connect/read/write timeout of one request attempt.")
+    timeout_s: float = Field(
+        5.0, gt=0, le=300, description="Connect/read/write timeout of one request attempt."
+    )
     retries: int = Field(
-        2, ge=0, le=10, description="Extra attempts on connection errors only (never on HTTP status codes)."
+        2,
+        ge=0,
+        le=10,
+        description="Extra attempts on transient network errors (connection failures for every method; "
+        "read timeouts and broken connections for GET/HEAD/OPTIONS), never on HTTP statuses; the total "
+        "time is bounded by timeout_s x (retries + 1).",
     )
     verify_tls: bool = Field(True, description="Verify the server certificate on https.")
     ca_bundle: str | None = Field(
@@ -108,7 +115,7 @@ class HealthConfig(_Section):
     json_fields: dict[str, Any] = Field(
         default_factory=dict,
         alias="json",
-        description="JSON fields the body must contain, by dotted path (e.g. `{ status = \"ok\" }`).",
+        description='JSON fields the body must contain, by dotted path (e.g. `{ status = "ok" }`).',
     )
 
 
@@ -151,47 +158,184 @@ class RouteConfig(_Section):
 class SecurityConfig(_Section):
     """Security headers and certificate checks."""
 
-    required_headers: list[str] = Field(default_factory=list, description="Headers every response must carry.")
+    required_headers: list[str] = Field(
+        default_factory=list, description="Headers every response must carry."
+    )
     forbidden_headers: list[str] = Field(
         default_factory=list, description="Headers no response may carry (e.g. `x-powered-by`)."
     )
-    tls_min_days: int = Field(14, ge=0, description="The certificate must stay valid at least this many days.")
+    forbidden_only_with_version: list[str] = Field(
+        default_factory=lambda: ["server"],
+        description="Of `forbidden_headers`, those that are a problem only when their value carries a "
+        "version number (`server: nginx/1.25.3`, not `server: nginx`). `[]` forbids `server` outright.",
+    )
+    tls_min_days: int = Field(
+        14, ge=0, description="The certificate must stay valid at least this many days."
+    )
 
 
 class PrecheckConfig(_Section):
-    """Inputs of the pre-deploy checks."""
+    """Inputs of the pre-deploy checks (docs/checks.md). Paths are relative to the project root: the
+    folder above the environments folder (absolute paths are taken as they are)."""
 
     junit: list[str] = Field(
-        default_factory=list, description="Globs of upstream JUnit XML files that must be green."
+        default_factory=list,
+        description="Globs of upstream JUnit XML files that must be green (`**` recurses); a glob matching "
+        "no file fails.",
     )
-    lockfiles: list[str] = Field(default_factory=list, description="Dependency lock files whose pins are checked.")
-    wrangler_toml: str | None = Field(None, description="Cloudflare Workers config to validate for this environment.")
+    lockfiles: list[str] = Field(
+        default_factory=list,
+        description="Dependency lock files whose pins are checked: requirements-style, `package-lock.json`, "
+        "`uv.lock`, `poetry.lock` (compared with the `package.json` / `pyproject.toml` beside them).",
+    )
+    wrangler_toml: str | None = Field(
+        None, description="Cloudflare Workers config to validate for this environment."
+    )
     wrangler_env: str | None = Field(
         None, description="The `[env.<name>]` section to require (default: the environment's name)."
     )
 
 
 class LoadConfig(_Section):
-    """The post-deploy load check."""
+    """The post-deploy load check (docs/load.md): a locust run against the base URL, judged on p95 and errors."""
 
-    users: int = Field(10, ge=1, le=10_000, description="Concurrent users (closed model).")
+    users: int = Field(
+        10,
+        ge=1,
+        le=10_000,
+        description="Concurrent users (closed model); the most requests in flight (open model).",
+    )
     spawn_rate: float = Field(10.0, gt=0, description="Users started per second.")
-    duration_s: float = Field(20.0, gt=0, le=3600, description="Length of the measured run, warm-up included.")
+    duration_s: float = Field(20.0, gt=0, le=3600, description="Length of the run, warm-up included.")
     warmup_s: float = Field(2.0, ge=0, description="Samples from the first seconds are discarded.")
-    mode: Literal["closed", "open"] = Field("closed", description="`closed`: users loop; `open`: fixed arrival rate.")
-    rate_per_s: float | None = Field(None, gt=0, description="Requests per second in the open model.")
-    processes: int = Field(1, ge=1, le=64, description="Locust processes on this machine.")
+    mode: Literal["closed", "open"] = Field(
+        "closed",
+        description="`closed`: each user sends its next request when the last one answered; "
+        "`open`: requests leave on a fixed schedule of `rate_per_s`, timed from their scheduled send.",
+    )
+    rate_per_s: float | None = Field(
+        None,
+        gt=0,
+        description="Open model: the arrival rate (requests per second, all users together). "
+        "Closed model: an optional ceiling (users pace themselves and never catch up).",
+    )
+    processes: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Locust processes on this machine (`--processes`); `--load-processes` overrides.",
+    )
     p95_ms: float = Field(500.0, gt=0, description="Fail when the p95 latency is above this.")
     max_error_rate: float = Field(0.01, ge=0, le=1, description="Fail when the error rate is above this.")
-    min_requests: int = Field(100, ge=1, description="Fewer requests after warm-up: inconclusive, not a pass.")
+    min_requests: int = Field(
+        100, ge=1, description="Fewer requests after warm-up: inconclusive, not a pass."
+    )
+    max_generator_cpu: float = Field(
+        90.0,
+        gt=0,
+        le=100,
+        description="Inconclusive when a load-generating process averaged more CPU than this (% of one core) "
+        "after warm-up: a saturated generator inflates latency.",
+    )
+    rate_tolerance: float = Field(
+        0.05,
+        ge=0,
+        lt=1,
+        description="Open model: inconclusive when the achieved rate is more than this fraction below rate_per_s.",
+    )
+    sensitive_max_users: int = Field(
+        5, ge=1, description="On a sensitive environment, at most this many users unless `--allow-full-load`."
+    )
+    sensitive_max_rate_per_s: float = Field(
+        10.0,
+        gt=0,
+        description="On a sensitive environment, at most this many requests per second (both models) "
+        "unless `--allow-full-load`.",
+    )
 
     @model_validator(mode="after")
     def _open_needs_rate(self) -> LoadConfig:
         if self.mode == "open" and self.rate_per_s is None:
-            raise ValueError("mode = \"open\" needs rate_per_s (requests per second), e.g. rate_per_s = 50")
+            raise ValueError('mode = "open" needs rate_per_s (requests per second), e.g. rate_per_s = 50')
         if self.warmup_s >= self.duration_s:
-            raise ValueError(f"warmup_s ({self.warmup_s}) must be shorter than duration_s ({self.duration_s})")
+            raise ValueError(
+                f"warmup_s ({self.warmup_s}) must be shorter than duration_s ({self.duration_s})"
+            )
         return self
+
+
+class CompareConfig(_Section):
+    """`[baseline.compare]`: the same requests to baseline and candidate, judged route by route.
+
+    Interleaved in time; judged on the latency shift (Mann-Whitney U, Hodges-Lehmann), the p95 and the
+    error rate (docs/bluegreen.md)."""
+
+    enabled: bool = Field(True, description="`false` turns the comparison check off (not applicable).")
+    stage: Literal["postdeploy", "smoke"] = Field(
+        "postdeploy",
+        description="`postdeploy`: the candidate is live (a failure is ROLLBACK); `smoke`: the candidate is "
+        "the idle colour, before the switch (a failure is NO-GO).",
+    )
+    routes: list[str] | None = Field(
+        None,
+        description="Names of the `[[routes]]` to compare (GET, not destructive). Default: every such route.",
+    )
+    requests: int = Field(
+        100, ge=1, le=2000, description="Requests per route and side (the same count to both)."
+    )
+    max_duration_s: float = Field(
+        60.0, gt=0, le=3600, description="Stop sending after this long; fewer samples may be inconclusive."
+    )
+    concurrency: int = Field(
+        4, ge=1, le=64, description="Request pairs in flight at once (each pair: baseline and candidate)."
+    )
+    seed: int | None = Field(
+        None, description="Seeds the request order (route draws, which side goes first) to repeat a run."
+    )
+    confidence: float = Field(
+        0.98, gt=0.5, lt=1, description="Confidence level of the tests and intervals (0.98: alpha 0.02)."
+    )
+    min_samples: int = Field(
+        50, ge=2, description="Fewer samples on either side: the finding is inconclusive, never a pass."
+    )
+    latency_tolerance: float = Field(
+        0.10,
+        ge=0,
+        le=10,
+        description="Tolerated latency shift, as a fraction of the baseline's p50 (0.10: 10 %).",
+    )
+    latency_tolerance_ms: float = Field(
+        1.0,
+        ge=0,
+        description="The tolerated shift is at least this many milliseconds (a floor for fast routes).",
+    )
+    p95_increase_limit: float = Field(
+        0.5,
+        ge=0,
+        description="Effect-size limit: the candidate's p95 may be at most this fraction above the "
+        "baseline's.",
+    )
+    error_rate_increase: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="Allowed increase of the error rate, candidate minus baseline (0.01: one point).",
+    )
+
+
+class ParityConfig(_Section):
+    """`[baseline.parity]`: the GET routes answer the same status and JSON shape on both colours."""
+
+    enabled: bool = Field(True, description="`false` turns the parity check off (not applicable).")
+    compare: Literal["shape", "values"] = Field(
+        "shape",
+        description="`shape`: keys and JSON types; `values`: the values as well (volatile fields excepted).",
+    )
+    volatile_fields: list[str] = Field(
+        default_factory=list,
+        description="Fields ignored on both sides: a bare name (`updated_at`) at any depth, or a dotted path "
+        "where `*` is any key or list index (`items.*.id`).",
+    )
 
 
 class BaselineConfig(_Section):
@@ -199,6 +343,96 @@ class BaselineConfig(_Section):
 
     base_url: str = Field(description="URL of the baseline.")
     version: str | None = Field(None, description="Version the baseline is expected to report, when known.")
+    compare: CompareConfig = Field(default_factory=CompareConfig)
+    parity: ParityConfig = Field(default_factory=ParityConfig)
+
+    @field_validator("base_url")
+    @classmethod
+    def _baseline_is_http_url(cls, url: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
+        return url.rstrip("/")
+
+
+class PrometheusConfig(_Section):
+    """`[watch.prometheus]`: error rate and p95 from Prometheus at each measurement of the watch.
+
+    Instant queries over the HTTP API (`/api/v1/query`). In the queries, `{{labels}}` becomes the
+    `labels` as PromQL matchers and `{{window}}` the `window`."""
+
+    url: str = Field(description="Base URL of the Prometheus server, e.g. `http://prometheus:9090`.")
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description='Label matchers for the candidate, e.g. `{ job = "shop", colour = "green" }`.',
+    )
+    window: str = Field(
+        "1m",
+        pattern=r"^[0-9]+(ms|s|m|h)$",
+        description="The range of `rate()` in the queries (`{{window}}`).",
+    )
+    error_rate_query: str | None = Field(
+        None, description="PromQL giving the error rate as a fraction (0..1); compared with the watch limit."
+    )
+    p95_ms_query: str | None = Field(
+        None, description="PromQL giving the p95 latency in milliseconds; compared with the watch limit."
+    )
+    timeout_s: float = Field(5.0, gt=0, le=60, description="Timeout of one query.")
+
+    @field_validator("url")
+    @classmethod
+    def _prometheus_is_http_url(cls, url: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
+        return url.rstrip("/")
+
+    @model_validator(mode="after")
+    def _has_a_query(self) -> PrometheusConfig:
+        if self.error_rate_query is None and self.p95_ms_query is None:
+            raise ValueError(
+                "give error_rate_query, p95_ms_query or both: there is nothing to ask Prometheus"
+            )
+        return self
+
+
+class WatchConfig(_Section):
+    """The post-promotion watch: health, version and a request sample at each interval (docs/bluegreen.md).
+
+    The limits mean what they mean in Argo Rollouts' AnalysisRun: a limit is exceeded when the count
+    goes above it."""
+
+    duration_s: float = Field(
+        300.0, gt=0, le=86_400, description="How long to watch; `--watch DURATION` overrides it."
+    )
+    interval_s: float = Field(10.0, gt=0, le=3600, description="Time between the starts of two measurements.")
+    failure_limit: int = Field(
+        0, ge=0, description="Failed measurements tolerated; one more ends the watch: failed (ROLLBACK)."
+    )
+    consecutive_error_limit: int = Field(
+        4,
+        ge=0,
+        description="Measurements in a row that got no answer (network errors) tolerated; one more ends the "
+        "watch: failed (ROLLBACK).",
+    )
+    inconclusive_limit: int = Field(
+        0,
+        ge=0,
+        description="Inconclusive measurements tolerated; one more ends the watch: inconclusive (HOLD).",
+    )
+    sample_requests: int = Field(
+        10, ge=0, le=1000, description="Requests to the GET routes in each measurement (round robin)."
+    )
+    max_error_rate: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="A measurement fails above this error rate. Default: `[load].max_error_rate`.",
+    )
+    p95_ms: float | None = Field(
+        None, gt=0, description="A measurement fails above this p95 (ms). Default: `[load].p95_ms`."
+    )
+    prometheus: PrometheusConfig | None = Field(
+        None, description="Also ask Prometheus for the error rate and p95 at each measurement."
+    )
 
 
 class GateConfig(_Section):
@@ -235,8 +469,13 @@ class Environment(_Section):
     security: SecurityConfig = Field(default_factory=SecurityConfig)
     precheck: PrecheckConfig = Field(default_factory=PrecheckConfig)
     load: LoadConfig = Field(default_factory=LoadConfig)  # type: ignore[arg-type]
-    baseline: BaselineConfig | None = Field(None, description="The live deployment, for comparison and rollback.")
+    baseline: BaselineConfig | None = Field(
+        None, description="The live deployment, for comparison and rollback."
+    )
     gate: GateConfig = Field(default_factory=GateConfig)  # type: ignore[arg-type]
+    watch: WatchConfig | None = Field(
+        None, description="Watch the candidate after promotion (also `--watch DURATION`)."
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -371,7 +610,9 @@ def load(name: str, env_dir: Path, environ: Mapping[str, str] | None = None) -> 
     return load_file(path, name=path.stem, environ=environ)
 
 
-def load_file(path: Path, *, name: str | None = None, environ: Mapping[str, str] | None = None) -> LoadedEnvironment:
+def load_file(
+    path: Path, *, name: str | None = None, environ: Mapping[str, str] | None = None
+) -> LoadedEnvironment:
     source = os.environ if environ is None else environ
     where = shown(path)
     try:
@@ -409,10 +650,7 @@ def _describe(loc: tuple[str | int, ...], item: Any) -> str:
         close = difflib.get_close_matches(key, allowed, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         parent = f"in {_format_path(loc[:-1])}" if loc[:-1] else "at the top level"
-        return (
-            f"{where}: unknown key {key!r} {parent}.{hint} "
-            f"Allowed keys: {', '.join(allowed)}."
-        )
+        return f"{where}: unknown key {key!r} {parent}.{hint} Allowed keys: {', '.join(allowed)}."
     if kind == "missing":
         return f"{where}: required key is missing. Fix: add it (see `gonogo schema` or docs/environments.md)."
     message = str(item["msg"])
@@ -456,4 +694,3 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "gonogo environment file"
     return schema
-

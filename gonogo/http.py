@@ -1,15 +1,24 @@
 """The httpx client checks use: bound to the environment, bounded in time, recording what it saw.
 
 * timeouts, headers, TLS verification and the bearer secret come from ``[http]``;
-* connection errors are retried ``retries`` times (httpx's transport retries connect errors only, with
-  a short backoff), so an unreachable target fails in about ``timeout_s x (retries + 1)``;
-* a transport error is re-raised with the method, the URL, the reason in words and the time spent;
-* every exchange is recorded, redacted, for the report.
+* transient network errors are retried (see :func:`transient`) ``retries`` times within a total budget of
+  ``timeout_s x (retries + 1)``: each attempt's timeouts are clipped to what is left of it, so an
+  unreachable target fails within that budget plus a little bookkeeping;
+* a transport error is re-raised (same httpx class) with the method, the URL, the reason in words
+  (refused, timed out, DNS, TLS), the attempts and the time spent;
+* every exchange is recorded, redacted, for the report: responses and the requests that got none.
+
+The response body is read inside the transport, so an error while reading it is explained, retried and
+recorded like any other; streamed requests are therefore buffered (checks read whole bodies anyway).
+
+The bound does not cover a DNS lookup that hangs (``getaddrinfo`` has no timeout in the standard library)
+nor a server that trickles bytes forever (httpx's read timeout applies to each read, not to the body).
 """
 
 from __future__ import annotations
 
 import errno
+import socket
 import ssl
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -24,6 +33,14 @@ from gonogo.redact import Redactor
 
 BODY_EXCERPT_BYTES = 2048
 USER_AGENT = "gonogo"
+#: methods safe to send again after the request may have reached the server (RFC 9110 9.2.1)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: pause before retry n (0-based) is min(BACKOFF_S * 2**n, BACKOFF_CAP_S), never past the budget
+BACKOFF_S = 0.1
+BACKOFF_CAP_S = 1.0
+#: an attempt with less time than this left is not started: it could only time out
+_MIN_ATTEMPT_S = 0.05
+_DNS_PERMANENT = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)}
 
 
 @dataclass(frozen=True)
@@ -38,10 +55,13 @@ class Exchange:
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     body_excerpt: str = ""
     error: str | None = None
+    request_body_excerpt: str = ""
 
     def to_text(self) -> str:
         lines = [f"{self.method} {self.url}"]
         lines += [f"{name}: {value}" for name, value in self.request_headers]
+        if self.request_body_excerpt:
+            lines += ["", self.request_body_excerpt]
         lines.append("")
         if self.error:
             lines.append(f"-> no response after {self.elapsed_ms:.0f} ms: {self.error}")
@@ -65,56 +85,160 @@ class _Bearer(httpx.Auth):
         return "Bearer(***)"
 
 
+@dataclass(frozen=True)
+class _Diagnosis:
+    reason: str
+    #: worth another attempt: the next one may well succeed (refused during a restart, a timeout)
+    transient: bool
+    #: the server may have seen the request, so only safe methods are sent again
+    maybe_sent: bool = False
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and all(cause is not other for other in seen):
+        seen.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return seen
+
+
+def _diagnose(exc: BaseException) -> _Diagnosis:
+    for cause in _chain(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            # a wrong or untrusted certificate stays wrong on the next attempt
+            return _Diagnosis(f"TLS certificate rejected ({cause.verify_message or cause.reason})", False)
+        if isinstance(cause, ssl.SSLError):
+            return _Diagnosis(f"TLS handshake failed ({cause.reason or cause})", False)
+        if isinstance(cause, socket.gaierror):
+            if cause.errno in _DNS_PERMANENT:
+                return _Diagnosis("DNS lookup failed (the host name does not resolve)", False)
+            return _Diagnosis(f"DNS lookup failed ({cause.strerror or cause})", True)
+        if isinstance(cause, ConnectionRefusedError) or getattr(cause, "errno", None) == errno.ECONNREFUSED:
+            return _Diagnosis("connection refused (nothing listens on that port)", True)
+        text = str(cause)
+        if "Name or service not known" in text or "nodename nor servname" in text:
+            return _Diagnosis("DNS lookup failed (the host name does not resolve)", False)
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            return _Diagnosis(f"TLS certificate rejected ({text})", False)
+    if isinstance(exc, httpx.ConnectTimeout):
+        return _Diagnosis("connect timed out", True)
+    if isinstance(exc, httpx.ReadTimeout):
+        return _Diagnosis("timed out waiting for the response", True, maybe_sent=True)
+    if isinstance(exc, httpx.WriteTimeout):
+        return _Diagnosis("timed out sending the request", True, maybe_sent=True)
+    if isinstance(exc, httpx.PoolTimeout):
+        return _Diagnosis("timed out waiting for a free connection", True)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return _Diagnosis(f"the server broke the HTTP exchange ({exc})", True, maybe_sent=True)
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return _Diagnosis(f"the connection broke ({exc or type(exc).__name__})", True, maybe_sent=True)
+    text = str(exc)
+    if "Connection refused" in text:
+        return _Diagnosis("connection refused (nothing listens on that port)", True)
+    if isinstance(exc, httpx.ConnectError):
+        return _Diagnosis(f"cannot connect ({text or type(exc).__name__})", True)
+    return _Diagnosis(f"{type(exc).__name__}: {text}" if text else type(exc).__name__, False)
+
+
 def explain(exc: BaseException) -> str:
     """Why a request got no response, in the words an on-call engineer searches for."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return f"TLS certificate rejected ({cause.verify_message or cause.reason})"
-        if isinstance(cause, ssl.SSLError):
-            return f"TLS handshake failed ({cause.reason or cause})"
-        if isinstance(cause, ConnectionRefusedError) or getattr(cause, "errno", None) == errno.ECONNREFUSED:
-            return "connection refused (nothing listens on that port)"
-        if "Name or service not known" in str(cause) or "nodename nor servname" in str(cause):
-            return "DNS lookup failed (the host name does not resolve)"
-        cause = cause.__cause__ or cause.__context__
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "connect timed out"
-    if isinstance(exc, httpx.ReadTimeout):
-        return "timed out waiting for the response"
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    text = str(exc)
-    if "CERTIFICATE_VERIFY_FAILED" in text:
-        return f"TLS certificate rejected ({text})"
-    if "Connection refused" in text:
-        return "connection refused (nothing listens on that port)"
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return _diagnose(exc).reason
 
 
-class _ExplainingTransport(httpx.BaseTransport):
-    """Turns transport errors into messages with the URL, the reason and the time spent."""
+def transient(exc: BaseException, method: str) -> bool:
+    """Whether a request that failed with ``exc`` is sent again.
 
-    def __init__(self, inner: httpx.BaseTransport, retries: int) -> None:
+    Connection failures (refused, connect timeout, a temporary DNS failure) are retried for every
+    method: nothing reached the server. Errors after the request may have reached it (read timeout,
+    broken connection) are retried for GET, HEAD and OPTIONS only. A host that does not resolve and a
+    TLS failure are permanent: retrying only delays the answer.
+    """
+    diagnosis = _diagnose(exc)
+    return diagnosis.transient and (not diagnosis.maybe_sent or method.upper() in SAFE_METHODS)
+
+
+FailureRecorder = Callable[[httpx.Request, str, float], None]
+
+
+class _RetryingTransport(httpx.BaseTransport):
+    """Retries transient errors within a total time budget and explains the final failure."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        *,
+        retries: int,
+        budget_s: float,
+        redactor: Redactor | None = None,
+        on_failure: FailureRecorder | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._inner = inner
         self._retries = retries
+        self._budget_s = budget_s
+        self._redactor = redactor or Redactor()
+        self._on_failure = on_failure
+        self._sleep = sleep
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         started = time.monotonic()
+        deadline = started + self._budget_s
+        configured = dict(request.extensions.get("timeout", {}))
+        attempts = 0
+        while True:
+            attempts += 1
+            left = deadline - time.monotonic()
+            request.extensions = {**request.extensions, "timeout": _clip(configured, left)}
+            try:
+                return self._attempt(request)
+            except httpx.TransportError as exc:
+                error = exc
+            pause = min(BACKOFF_S * 2 ** (attempts - 1), BACKOFF_CAP_S)
+            left = deadline - time.monotonic()
+            if (
+                attempts > self._retries
+                or not transient(error, request.method)
+                or left < pause + _MIN_ATTEMPT_S
+            ):
+                break
+            self._sleep(pause)
+        spent = time.monotonic() - started
+        reason = f"{explain(error)}; {attempts} attempt(s) in {spent:.1f} s"
+        if self._on_failure is not None:
+            self._on_failure(request, reason, spent * 1000)
+        message = self._redactor.text(f"{request.method} {request.url}: no response: {reason}")
+        raise type(error)(message, request=request) from error
+
+    def _attempt(self, request: httpx.Request) -> httpx.Response:
+        response = self._inner.handle_request(request)
+        stream = response.stream
+        if not isinstance(stream, httpx.SyncByteStream):
+            raise TypeError(f"{type(self._inner).__name__} returned an async stream to a sync client")
         try:
-            return self._inner.handle_request(request)
-        except httpx.TransportError as exc:
-            spent = time.monotonic() - started
-            message = (
-                f"{request.method} {request.url}: {explain(exc)} "
-                f"(after {self._retries + 1} attempt(s), {spent:.1f} s)"
-            )
-            raise type(exc)(message, request=request) from exc
+            # read here, so an error while reading the body is explained and retried like any other;
+            # raw bytes: the client still decodes gzip & co
+            body = b"".join(stream)
+        finally:
+            response.close()
+        extensions = {key: value for key, value in response.extensions.items() if key != "network_stream"}
+        # stream=, not content=: a content body counts as read at once and httpx would never time it
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=httpx.ByteStream(body),
+            extensions=extensions,
+            request=request,
+        )
 
     def close(self) -> None:
         self._inner.close()
+
+
+def _clip(timeouts: Mapping[str, Any], left: float) -> dict[str, Any]:
+    # each phase gets its configured timeout, or what is left of the budget when that is less
+    left = max(left, _MIN_ATTEMPT_S)
+    return {phase: left if value is None else min(value, left) for phase, value in timeouts.items()}
 
 
 def tls_verify(env: Environment, env_dir: Any = None) -> ssl.SSLContext | bool:
@@ -126,6 +250,22 @@ def tls_verify(env: Environment, env_dir: Any = None) -> ssl.SSLContext | bool:
     return True
 
 
+def total_budget_s(env: Environment) -> float:
+    """The longest a request may take before it fails: ``timeout_s x (retries + 1)``."""
+    return env.http.timeout_s * (env.http.retries + 1)
+
+
+def _excerpt(data: bytes) -> str:
+    return data[:BODY_EXCERPT_BYTES].decode("utf-8", "replace")
+
+
+def _request_body(request: httpx.Request) -> bytes:
+    try:
+        return request.content
+    except httpx.RequestNotRead:
+        return b""
+
+
 def build_client(
     env: Environment,
     *,
@@ -134,13 +274,30 @@ def build_client(
     redactor: Redactor,
     record: Callable[[Exchange], None] | None = None,
     verify: ssl.SSLContext | bool = True,
+    transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
+    """An ``httpx.Client`` for the target; ``transport`` replaces the network (tests, edge cases)."""
     config = env.http
     auth: httpx.Auth | None = None
     if config.bearer_secret and config.bearer_secret in secrets:
         auth = _Bearer(secrets[config.bearer_secret])
-    transport = _ExplainingTransport(httpx.HTTPTransport(retries=config.retries, verify=verify), config.retries)
     started: dict[int, float] = {}
+
+    def on_failure(request: httpx.Request, reason: str, elapsed_ms: float) -> None:
+        started.pop(id(request), None)
+        if record is None:
+            return
+        record(
+            Exchange(
+                method=request.method,
+                url=redactor.text(str(request.url)),
+                status=None,
+                elapsed_ms=elapsed_ms,
+                request_headers=redactor.headers(request.headers.multi_items()),
+                request_body_excerpt=redactor.text(_excerpt(_request_body(request))),
+                error=redactor.text(reason),
+            )
+        )
 
     def on_request(request: httpx.Request) -> None:
         started[id(request)] = time.perf_counter()
@@ -159,16 +316,21 @@ def build_client(
                 elapsed_ms=elapsed,
                 request_headers=redactor.headers(response.request.headers.multi_items()),
                 response_headers=redactor.headers(response.headers.multi_items()),
-                body_excerpt=redactor.text(response.content[:BODY_EXCERPT_BYTES].decode("utf-8", "replace")),
+                body_excerpt=redactor.text(_excerpt(response.content)),
+                request_body_excerpt=redactor.text(_excerpt(_request_body(response.request))),
             )
         )
 
+    inner = transport or httpx.HTTPTransport(retries=0, verify=verify)
+    retrying = _RetryingTransport(
+        inner, retries=config.retries, budget_s=total_budget_s(env), redactor=redactor, on_failure=on_failure
+    )
     return httpx.Client(
         base_url=base_url,
         timeout=httpx.Timeout(config.timeout_s),
         headers={"User-Agent": USER_AGENT, **config.headers},
         auth=auth,
-        transport=transport,
+        transport=retrying,
         event_hooks={"request": [on_request], "response": [on_response]},
         follow_redirects=False,
     )

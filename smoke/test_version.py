@@ -1,19 +1,34 @@
-"""Smoke: the target runs the version this deployment is about."""
+"""Smoke: the target runs the version this deployment is about (``[version]`` and ``expected_version``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NoReturn
+
 import httpx
 
-from gonogo.environment import Environment
-from gonogo.probes.body import MISSING, dig
+from gonogo.environment import LoadedEnvironment, shown
+from gonogo.evidence import FindingRecorder
+from gonogo.probes.health import read_version
+from gonogo.results import FindingVerdict
 
 
-def test_version(http: httpx.Client, environment: Environment, expected_version: str) -> None:
-    config = environment.version
-    response = http.get(config.path)
-    assert response.status_code == 200, f"GET {response.url}: expected HTTP 200, got {response.status_code}"
-    actual = dig(response.json(), config.field)
-    assert actual is not MISSING, f"GET {response.url}: no field {config.field!r} in {response.text[:200]}"
-    assert str(actual) == expected_version, (
-        f"version mismatch at {response.url}: expected {expected_version!r}, got {str(actual)!r}"
-    )
+def test_version(
+    http: httpx.Client,
+    loaded_environment: LoadedEnvironment,
+    expected_version: str,
+    findings: FindingRecorder,
+    fail: Callable[[str], NoReturn],
+) -> None:
+    reading = read_version(http, loaded_environment.model.version, expected_version)
+    verdict = FindingVerdict.PASS if reading.ok else FindingVerdict.FAIL
+    findings.record("version", reading.actual, limit=expected_version, verdict=verdict)
+    if reading.ok:
+        return
+    fix = ""
+    if reading.actual is not None:
+        fix = (
+            f"deploy {expected_version} to this target, or set expected_version in "
+            f"{shown(loaded_environment.path)} to the version being verified"
+        )
+    fail(reading.message("version", fix=fix))

@@ -1,0 +1,66 @@
+"""Pre-deploy: the upstream test runs this deploy builds on are green (``[precheck].junit``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gonogo.context import CONTEXT_KEY
+from gonogo.environment import LoadedEnvironment
+from gonogo.evidence import FindingRecorder
+from gonogo.probes import junit
+from gonogo.probes.files import Match, expand, project_root
+from gonogo.results import FindingVerdict
+from gonogo.suite import not_applicable, parametrize_from_env
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # One check per file each glob matches, named by the file; a glob matching nothing is a check
+    # of its own, named by the glob, that fails.
+    context = metafunc.config.stash.get(CONTEXT_KEY, None)
+    if context is None or context.loaded is None:
+        parametrize_from_env(metafunc, "junit_report", lambda env: [])
+        return
+    root = project_root(context.loaded.path)
+    parametrize_from_env(
+        metafunc,
+        "junit_report",
+        lambda env: [(match.shown(root), match) for match in expand(env.precheck.junit, root)],
+    )
+
+
+def test_upstream_tests_passed(
+    request: pytest.FixtureRequest,
+    loaded_environment: LoadedEnvironment,
+    findings: FindingRecorder,
+    junit_report: Match | None,
+) -> None:
+    if junit_report is None:
+        not_applicable(
+            request, f"{loaded_environment.path} names no upstream test results ([precheck].junit)"
+        )
+    root = project_root(loaded_environment.path)
+    if junit_report.path is None:
+        pytest.fail(
+            f"[precheck].junit glob {junit_report.pattern!r} matched no file under {root} "
+            f"(globs are relative to the project root, the environments folder's parent). "
+            f"Fix: run the upstream job that writes it, or correct the glob in {loaded_environment.path}",
+            pytrace=False,
+        )
+    shown = junit_report.shown(root)
+    try:
+        summary = junit.read(junit_report.path)
+    except junit.JUnitError as exc:
+        # raised "from None": the failure shows the message alone, not a chained traceback
+        raise pytest.fail.Exception(f"{shown} {exc}", pytrace=False) from None
+    findings.record("upstream tests", summary.tests, unit="tests", detail=shown)
+    findings.record(
+        "failing upstream tests",
+        summary.failing,
+        limit=0,
+        unit="tests",
+        verdict=FindingVerdict.FAIL if summary.failing else FindingVerdict.PASS,
+        detail=shown,
+    )
+    message = junit.problem(summary, shown)
+    if message:
+        pytest.fail(message, pytrace=False)

@@ -1,0 +1,220 @@
+"""Helpers for the smoke checks' tests: an environment file bound to a running demo, and its findings."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import socket
+import ssl
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+
+from gonogo.evidence import FINDING_PROPERTY
+
+SECURITY = (
+    '["strict-transport-security", "x-content-type-options", "x-frame-options", "content-security-policy"]'
+)
+
+
+def _demo_env(
+    url: str,
+    *,
+    max_latency_ms: float = 5000,
+    http: str = "timeout_s = 5.0\nretries = 1",
+    extra: str = "",
+    sensitive: bool = False,
+) -> str:
+    """An environment for a demo already running at ``url`` (no ``[launch]``), the way a team writes one."""
+    return f"""
+description = "a demo started by the test"
+base_url = "{url}"
+expected_version = "1.4.2"
+sensitive = {str(sensitive).lower()}
+
+[http]
+{http}
+
+[health]
+path = "/health"
+status = 200
+json = {{ status = "ok" }}
+
+[version]
+path = "/version"
+field = "version"
+
+[[routes]]
+name = "list items"
+path = "/api/items"
+content_type = "application/json"
+schema = "schemas/items.json"
+max_latency_ms = {max_latency_ms}
+
+[[routes]]
+name = "get item"
+path = "/api/items/1"
+content_type = "application/json"
+schema = "schemas/item.json"
+max_latency_ms = {max_latency_ms}
+
+[[routes]]
+name = "create item"
+method = "POST"
+path = "/api/items"
+json = {{ name = "gonogo probe", price = 1.0 }}
+status = 201
+content_type = "application/json"
+schema = "schemas/item.json"
+max_latency_ms = {max_latency_ms}
+destructive = true
+
+[security]
+required_headers = {SECURITY}
+forbidden_headers = ["x-powered-by", "server"]
+{extra}
+"""
+
+
+def _findings(junit_xml: Path) -> dict[str, list[dict[str, Any]]]:
+    """Findings per test name (``test_route[list items]``), read from pytest's own JUnit XML properties."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for case in ET.parse(junit_xml).getroot().iter("testcase"):
+        for prop in case.iter("property"):
+            if prop.get("name") == FINDING_PROPERTY:
+                # junitxml writes a property value with str(): a Python dict literal
+                found.setdefault(case.get("name", ""), []).append(ast.literal_eval(prop.get("value", "")))
+    return found
+
+
+@dataclass
+class SmokeRun:
+    returncode: int
+    output: str
+    #: findings by test name, e.g. ``findings["test_version"]``
+    findings: dict[str, list[dict[str, Any]]]
+    project: Path
+
+    def lines(self, *patterns: str) -> None:
+        """Assert each fnmatch pattern matches a line of the output, in order (pytester's fnmatch_lines)."""
+        pytest.LineMatcher(self.output.splitlines()).fnmatch_lines(list(patterns))
+
+
+@pytest.fixture
+def demo_env() -> Callable[..., str]:
+    """``demo_env(url, max_latency_ms=..., http=..., extra=..., sensitive=...)`` -> environment file text."""
+    return _demo_env
+
+
+@pytest.fixture
+def run_smoke(suite_project: Any) -> Callable[..., SmokeRun]:
+    """Write ``environments/target.toml`` into a copy of the suite and run its smoke stage on it."""
+
+    def run(env_text: str, *args: str, env: Mapping[str, str] | None = None) -> SmokeRun:
+        suite_project.write_env("target", env_text)
+        junit = suite_project.path / "junit.xml"
+        result = suite_project.run(
+            "--env", "target", "--stage", "smoke", "-v", "-rA", f"--junitxml={junit}", *args, env=env
+        )
+        found = _findings(junit) if junit.is_file() else {}
+        return SmokeRun(result.returncode, result.output, found, suite_project.path)
+
+    return run
+
+
+@dataclass
+class Listener:
+    """A loopback listener run by a thread: ``url`` and how many connections it accepted."""
+
+    url: str
+    accepted: int = 0
+
+
+@pytest.fixture
+def silent_server() -> Iterator[Listener]:
+    """Accepts connections and never answers: every request ends in a read timeout."""
+    with _serving(lambda conn: None) as listener:
+        yield listener
+
+
+@pytest.fixture
+def untrusted_tls_server(tmp_path: Path) -> Iterator[Listener]:
+    """Completes TLS handshakes with a certificate from a CA nobody trusts (made here with trustme)."""
+    ca = trustme.CA()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+
+    def handshake(conn: socket.socket) -> None:
+        conn.settimeout(5)
+        with contextlib.suppress(OSError), context.wrap_socket(conn, server_side=True):
+            pass
+
+    with _serving(handshake, scheme="https") as listener:
+        yield listener
+
+
+@contextlib.contextmanager
+def _serving(handle: Callable[[socket.socket], None], scheme: str = "http") -> Iterator[Listener]:
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.1)
+    listener = Listener(f"{scheme}://127.0.0.1:{server.getsockname()[1]}")
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            listener.accepted += 1
+            held.append(conn)  # kept open until the end: the client sees silence, not a reset
+            handle(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on (the port was bound, then released)."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def demo(demo: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    """tests/conftest.py's ``demo``, also closing each process's output pipe once it is stopped.
+
+    ``DemoProcess.stop`` leaves ``process.stdout`` open; under ``filterwarnings = error`` the
+    ResourceWarning raised when it is collected fails whichever test runs next.
+    """
+    started: list[Any] = []
+
+    def start(*args: str, env: Mapping[str, str] | None = None) -> Any:
+        process = demo(*args, env=env)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+        if process.process.stdout is not None:
+            process.process.stdout.close()
