@@ -199,22 +199,26 @@ class GatePlugin:
         self, verdict: Verdict, results: list[CheckResult], exit_code: int, pytest_exit_status: int
     ) -> GateOutcome:
         run = self._run_info(exit_code, pytest_exit_status)
-        document = gate_json.build(verdict, results, run)
+        # redacted as a tree, not as text: the JSON stays valid, and the webhook gets the file's document
+        document = self.context.redactor.tree(gate_json.build(verdict, results, run))
         report = deployment_report.render(verdict, results, run)
         redact = self.context.redactor.text
         gate_path = self.reports_dir / GATE_FILE
         report_path = self.reports_dir / REPORT_FILE
-        write_atomic(gate_path, redact(gate_json.dumps(document)))
+        write_atomic(gate_path, gate_json.dumps(document))
         write_atomic(report_path, redact(report))
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with contextlib.suppress(OSError), open(summary, "a", encoding="utf-8") as handle:
                 handle.write(redact(report) + "\n")
         delivered = None
-        if self.options.notify_url:
-            delivered = notify.post_gate(
-                self.options.notify_url, document, timeout_s=self.options.notify_timeout_s
-            )
+        url = self.options.notify_url
+        if url:
+            try:
+                delivered = notify.post_gate(url, document, timeout_s=self.options.notify_timeout_s)
+            except Exception as exc:  # a webhook must never turn the verdict into a crash
+                text = f"could not deliver gate.json to {url}: {type(exc).__name__}: {exc}"
+                delivered = notify.NotifyResult(False, text, 0)
         return GateOutcome(verdict, exit_code, gate_path, report_path, delivered)
 
     # -- terminal -------------------------------------------------------------------------

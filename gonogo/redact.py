@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,6 +18,9 @@ from typing import Any
 MASK = "***"
 #: secrets shorter than this are not scrubbed from free text: replacing "1" everywhere helps nobody
 MIN_SECRET_LENGTH = 4
+#: pytest shows a long string in an assertion as ``'head...tail'``; a head or tail this long is masked
+MIN_FRAGMENT = 4
+ELLIPSIS = "..."
 
 SENSITIVE_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}
@@ -26,6 +30,8 @@ SENSITIVE_HEADERS = frozenset(
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._needles: list[str] = []
+        self._fragments: list[re.Pattern[str]] = []
+        self._byte_fragments: list[re.Pattern[bytes]] = []
         for secret in secrets:
             self.add(secret)
 
@@ -42,6 +48,14 @@ class Redactor:
         }
         # longest first, so a form containing another is replaced whole
         self._needles = sorted(set(self._needles) | forms, key=len, reverse=True)
+        if len(secret) > MIN_FRAGMENT:
+            # a truncated repr (pytest's assertion explanations) keeps a head and a tail of the value
+            sizes = range(len(secret) - 1, MIN_FRAGMENT - 1, -1)
+            heads = "|".join(re.escape(secret[:size]) for size in sizes)
+            tails = "|".join(re.escape(secret[-size:]) for size in sizes)
+            pattern = f"(?:{heads})(?={re.escape(ELLIPSIS)})|(?<={re.escape(ELLIPSIS)})(?:{tails})"
+            self._fragments.append(re.compile(pattern))
+            self._byte_fragments.append(re.compile(pattern.encode()))
 
     def __bool__(self) -> bool:
         return bool(self._needles)
@@ -50,6 +64,9 @@ class Redactor:
         for needle in self._needles:
             if needle in value:
                 value = value.replace(needle, MASK)
+        if ELLIPSIS in value:
+            for fragment in self._fragments:
+                value = fragment.sub(MASK, value)
         return value
 
     def data(self, value: bytes) -> bytes:
@@ -57,6 +74,9 @@ class Redactor:
             raw = needle.encode()
             if raw in value:
                 value = value.replace(raw, MASK.encode())
+        if ELLIPSIS.encode() in value:
+            for fragment in self._byte_fragments:
+                value = fragment.sub(MASK.encode(), value)
         return value
 
     def tree(self, value: Any) -> Any:
