@@ -7,7 +7,9 @@ closed where pytest leaves room:
 * call failed -> FAILED; a FAIL finding on a passed check -> FAILED;
 * passed with an INCONCLUSIVE finding -> INCONCLUSIVE;
 * skipped -> SKIPPED, a *policy* skip only when gonogo skipped it on purpose (``gonogo.policy_skip``);
-* xfailed -> a policy skip: the author declared the check known-broken; it is reported, never counted.
+* xfailed by ``@pytest.mark.xfail`` -> a policy skip: the author declared the check known-broken before
+  it ran; reported, never counted. ``pytest.xfail()`` called inside a check gives up at run time: a
+  plain skip, which fails a critical check closed.
 
 Nothing here imports pytest: the collector reads report attributes through a small protocol.
 """
@@ -24,6 +26,7 @@ from gonogo.results import CheckResult, FindingVerdict, Outcome, Stage
 STAGE_PROPERTY = "gonogo.stage"
 GATE_PROPERTY = "gonogo.gate"
 POLICY_SKIP_PROPERTY = "gonogo.policy_skip"
+IMPERATIVE_XFAIL = "gonogo.imperative_xfail"
 MESSAGE_LIMIT = 600
 
 
@@ -114,7 +117,7 @@ def _result(pending: _Pending) -> CheckResult:
     if phases.get("setup") == "failed" or phases.get("teardown") == "failed":
         outcome = Outcome.ERROR
     elif pending.xfail_reason is not None and phases.get("call") != "failed":
-        outcome, policy_skip = Outcome.SKIPPED, True
+        outcome, policy_skip = Outcome.SKIPPED, not _props(props, IMPERATIVE_XFAIL)
         message = f"xfail: {pending.xfail_reason}"
     elif phases.get("call") == "failed":
         outcome = Outcome.FAILED

@@ -581,6 +581,11 @@ def available(env_dir: Path) -> list[str]:
     return sorted(path.stem for path in env_dir.glob(f"*{ENV_SUFFIX}") if path.is_file())
 
 
+def name_of(name: str) -> str:
+    """The environment's name for ``--env``: a bare name, or the stem of a path to a .toml file."""
+    return Path(name).stem if name.endswith(ENV_SUFFIX) or "/" in name else name
+
+
 def resolve_path(name: str, env_dir: Path) -> Path:
     """The file for ``name``; a path to a .toml file is accepted as is."""
     if name.endswith(ENV_SUFFIX) or "/" in name:

@@ -64,6 +64,13 @@ class GateOutcome:
     notify: notify.NotifyResult | None
 
 
+def clear_previous(reports_dir: Path) -> None:
+    """Remove the last run's verdict: a run that dies hard must not leave an earlier GO behind."""
+    for name in (GATE_FILE, REPORT_FILE):
+        with contextlib.suppress(FileNotFoundError):
+            (reports_dir / name).unlink()
+
+
 def git_commit(cwd: Path) -> str | None:
     for name in ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"):
         if os.environ.get(name):
@@ -94,10 +101,6 @@ class GatePlugin:
         self.crashed_workers: list[str] = []
         self.outcome: GateOutcome | None = None
         self._printed = False
-        # a run that dies hard must not leave the previous run's GO behind
-        for name in (GATE_FILE, REPORT_FILE):
-            with contextlib.suppress(FileNotFoundError):
-                (self.reports_dir / name).unlink()
 
     # -- recording (thin hooks) -----------------------------------------------------------
 

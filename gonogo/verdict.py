@@ -10,11 +10,12 @@ code; each code calls for a decision (:data:`REASON_CODES`), and the verdict is 
               no check; the run itself went wrong (interrupted, internal error, collection error,
               stopped early, worker crashed, local target never ready, checks that never reported);
               the score is below ``warn_score``.
-    HOLD      a non-critical check failed, errored or was skipped outside policy; a check was
-              inconclusive, or passed with a finding that is not a pass; ``warn_score <= score <
-              pass_score``. A person decides.
-    GO        no reason above: every selected stage counted a check, every counted check passed
-              (so the score is 100, at least ``pass_score``).
+    HOLD      a critical check was inconclusive, or passed with a finding that is not a pass; a
+              non-critical check failed, errored, was skipped outside policy or was inconclusive
+              while the score is below ``pass_score``; ``warn_score <= score < pass_score``. A person decides.
+    GO        no reason above: every selected stage counted a check, every critical check
+              passed and the score is at least ``pass_score``. Non-critical problems within the
+              pass score are listed as ``noncritical-tolerated`` (information only).
 
 A result is *judged* when its stage is selected (``stage=None``, a test outside the stage folders, is
 judged in every run but fills no stage) and *counted* when judged, not a dry run, and not a skip by

@@ -350,3 +350,66 @@ def test_the_deployment_report_is_appended_to_the_github_step_summary(
     assert text.startswith("# earlier step\n")
     assert "## 🚀 DEPLOYMENT REPORT" in text
     assert "🚦 VERDICT: **GO**" in text
+
+
+def test_a_usage_error_removes_the_previous_gate_json(suite: Suite) -> None:
+    suite.healthy()
+    _, gate = suite.run()
+    assert gate["verdict"] == "GO"
+    suite.env(ENV + "[gate]\npass_scor = 80\n")
+    result = suite.pytester.runpytest_subprocess("--env", "staging", timeout=60)
+    assert result.ret == 4
+    assert not (suite.pytester.path / "reports" / "staging" / "gate.json").exists()
+    assert not (suite.pytester.path / "reports" / "staging" / "deployment-report.md").exists()
+
+
+def test_collect_only_neither_judges_nor_launches(suite: Suite) -> None:
+    suite.healthy()
+    suite.env(ENV + '[launch]\ncommand = ["false"]\n')
+    result = suite.pytester.runpytest_subprocess("--env", "staging", "--collect-only", "-q", timeout=60)
+    assert result.ret == 0
+    assert not (suite.pytester.path / "reports" / "staging" / "gate.json").exists()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_xfail_inside_a_critical_check_is_a_skip_that_fails_closed(suite: Suite, mode: list[str]) -> None:
+    suite.healthy()
+    suite.add("smoke/test_giveup.py", "import pytest\ndef test_giveup():\n    pytest.xfail('flaky today')\n")
+    _, gate = suite.run(*mode)
+    assert gate["verdict"] == "NO-GO"
+    assert "critical-skipped" in codes(gate)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_declared_xfail_is_reported_never_counted(suite: Suite, mode: list[str]) -> None:
+    suite.healthy()
+    suite.add(
+        "smoke/test_known.py",
+        "import pytest\n@pytest.mark.xfail(reason='ticket 123')\ndef test_known():\n    assert False\n",
+    )
+    result, gate = suite.run(*mode)
+    assert (gate["verdict"], result.ret) == ("GO", 0)
+    check = next(c for c in gate["checks"] if c["nodeid"].endswith("test_known"))
+    assert (check["outcome"], check["policy_skip"], check["message"]) == (
+        "skipped",
+        True,
+        "xfail: ticket 123",
+    )
+
+
+def test_gate_json_is_strict_json_and_readable_by_others(suite: Suite) -> None:
+    suite.healthy()
+    suite.add("load/test_nan.py", "def test_nan(findings):\n    findings.record('ratio', float('nan'))\n")
+    _, gate = suite.run()
+    check = next(c for c in gate["checks"] if c["nodeid"].endswith("test_nan"))
+    assert check["findings"][0]["value"] is None
+    path = suite.pytester.path / "reports" / "staging" / "gate.json"
+    assert "NaN" not in path.read_text()
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_launch_failure_in_report_mode_keeps_pytest_exit_code(suite: Suite) -> None:
+    suite.healthy()
+    suite.env(ENV + '[launch]\ncommand = ["false"]\ntimeout_s = 2\n')
+    result, gate = suite.run("--gate-mode", "report")
+    assert (gate["verdict"], result.ret) == ("NO-GO", 2)
