@@ -1,0 +1,300 @@
+"""gonogo's Allure hooks: where results go, labels, the files allure-pytest does not write, redaction.
+
+Registered by ``gonogo.plugin`` in every process (controller and xdist workers) when an environment is
+loaded and allure-pytest is active. The hooks are thin; the work is in ``allure_results`` (the results
+folder's shared files), ``allure_redact`` (the redacting writer) and the plain functions below.
+
+    controller, pytest_configure   results go to reports/<env>/allure-results/ unless --alluredir is given
+    workers, pytest_configure      the same folder, handed over by the controller (workerinput)
+    controller, sessionstart       clear the previous results (once, before any worker starts), seed the
+                                   trend's history, write executor.json, categories.json, environment
+    every process, sessionstart    allure-pytest's writer replaced by a redacting one
+    collection                     labels: epic = environment, feature = stage, story = check family,
+                                   severity = critical / normal from @pytest.mark.gate
+    controller, sessionfinish      after the gate wrote gate.json: verdict + files attached, environment
+                                   rows completed, the whole folder swept for secrets
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Generator, Iterable, Mapping
+from pathlib import Path, PurePath
+from typing import Any
+
+import pytest
+
+from gonogo import __version__
+from gonogo.context import RunContext
+from gonogo.evidence import FINDING_PROPERTY
+from gonogo.reporting import allure_results
+from gonogo.reporting.allure_redact import WriterSwap, sweep
+from gonogo.results import FINDING_VERSION
+
+RESULTS_DIR = "allure-results"
+REPORT_DIR = "allure-report"
+HISTORY_STORE = "history"
+GATE_FILE = "gate.json"
+DEPLOYMENT_REPORT = "deployment-report.md"
+WORKER_RESULTS_DIR = "gonogo_allure_results_dir"
+STAGE_PROPERTY = "gonogo.stage"
+GATE_PROPERTY = "gonogo.gate"
+#: a gate.json older than the run's start by more than this is a previous run's (coarse mtimes)
+FRESHNESS_SLACK_S = 2.0
+
+
+# -- plain functions -------------------------------------------------------------------------------
+
+
+def check_family(path: PurePath | str) -> str:
+    """``smoke/test_routes.py`` -> ``routes``: the story label that groups a check's variants."""
+    stem = PurePath(path).stem
+    return stem.removeprefix("test_").removesuffix("_test") or stem
+
+
+def severity_of(gate: Mapping[str, Any] | None) -> str:
+    """Critical checks (the default): "critical"; ``gate(critical=False)``: "normal"; a dry run: "minor"."""
+    gate = gate or {}
+    if gate.get("dry_run"):
+        return "minor"
+    return "critical" if gate.get("critical", True) else "normal"
+
+
+def stage_of_item(user_properties: Iterable[tuple[str, object]]) -> str | None:
+    for key, value in user_properties:
+        if key == STAGE_PROPERTY and isinstance(value, str):
+            return value
+    return None
+
+
+def is_fresh(path: Path, since: float) -> bool:
+    """Written during this run (the gate removes its previous files at start; this guards the rest)."""
+    try:
+        return path.stat().st_mtime >= since - FRESHNESS_SLACK_S
+    except OSError:
+        return False
+
+
+def environment_rows(
+    context: RunContext, *, observed_version: str | None, git_commit: str | None, workers: int
+) -> dict[str, str]:
+    loaded = context.loaded
+    assert loaded is not None
+    env = loaded.model
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        allure_version = version("allure-pytest")
+    except PackageNotFoundError:  # pragma: no cover - allure-pytest is a dependency
+        allure_version = "unknown"
+    rows = {
+        "environment": loaded.name + (f" ({env.description})" if env.description else ""),
+        "base_url": context.base_url or env.base_url,
+        "expected_version": env.expected_version,
+        "observed_version": observed_version or "not checked in this run",
+        "stages": ", ".join(stage.value for stage in context.settings.stages),
+        "sensitive": "yes" if env.sensitive else "no",
+        "git_commit": git_commit or "unknown",
+        "gonogo": __version__,
+        "pytest": pytest.__version__,
+        "allure_pytest": allure_version,
+        "python": sys.version.split()[0],
+    }
+    if workers:
+        rows["xdist_workers"] = str(workers)
+    return rows
+
+
+# -- the plugin object -----------------------------------------------------------------------------
+
+
+class AllureExtras:
+    """One per process; see the module docstring for what each hook does."""
+
+    def __init__(self, context: RunContext, config: pytest.Config) -> None:
+        assert context.loaded is not None
+        assert context.reports_dir is not None
+        self.context = context
+        self.config = config
+        self.reports_dir: Path = context.reports_dir
+        self.is_controller = not hasattr(config, "workerinput")
+        self.started = time.time()
+        self.observed_version: str | None = None
+        self.finished = False
+        self.swap = WriterSwap(context.redactor)
+        option = config.option
+        # allure-pytest disabled (-p no:allure_pytest): nothing to do
+        self.active = hasattr(option, "allure_report_dir")
+        self.results_dir: Path | None = None
+        self.clean = False
+        if not self.active:
+            return
+        if not self.is_controller:
+            handed = config.workerinput.get(WORKER_RESULTS_DIR)  # type: ignore[attr-defined]
+            if handed:
+                option.allure_report_dir = handed
+        elif option.allure_report_dir is None:
+            option.allure_report_dir = str(self.reports_dir / RESULTS_DIR)
+            self.clean = True
+        # allure-pytest's --clean-alluredir is an rmtree in every xdist worker, racing the others'
+        # writes: the controller cleans instead (sessionstart), once, before any worker starts
+        self.clean = self.clean or bool(getattr(option, "clean_alluredir", False))
+        option.clean_alluredir = False
+        self.results_dir = Path(os.path.abspath(option.allure_report_dir))
+        if self.is_controller and config.pluginmanager.hasplugin("xdist"):
+            config.pluginmanager.register(_XdistHooks(self), "gonogo.allure.xdist")
+
+    @property
+    def history_store(self) -> Path:
+        return self.reports_dir / HISTORY_STORE
+
+    # -- hooks ------------------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if not self.active or self.results_dir is None:
+            return
+        self.swap.install()
+        if not self.is_controller or self.config.option.collectonly:
+            return
+        if self.clean:
+            allure_results.clean_results(self.results_dir)
+            allure_results.seed_history(self.history_store, self.results_dir)
+        self.results_dir.mkdir(parents=True, exist_ok=True)
+        assert self.context.loaded is not None
+        executor = allure_results.detect_executor(
+            os.environ,
+            previous_order=allure_results.previous_build_order(self.history_store),
+            report_name=f"gonogo {self.context.loaded.name}",
+        )
+        allure_results.write_executor(self.results_dir, executor)
+        allure_results.write_categories(
+            self.results_dir, allure_results.project_categories(self.context.settings.reports_root)
+        )
+        self._write_environment()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        if not self.active or self.context.loaded is None:
+            return
+        for item in items:
+            add_labels(item, self.context.loaded.name)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.observed_version is not None:
+            return
+        for key, value in report.user_properties:
+            if not (key == FINDING_PROPERTY and isinstance(value, dict)):
+                continue
+            if value.get("name") == FINDING_VERSION and value.get("value") is not None:
+                self.observed_version = str(value["value"])
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
+        # a wrapper: the code after ``yield`` runs once every implementation (the gate's included,
+        # which writes gate.json with trylast) has run
+        try:
+            return (yield)
+        finally:
+            if self.is_controller and self.active and not self.config.option.collectonly:
+                self.finish()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        # the session never reached sessionfinish (the target never started): the gate judges the run
+        # in its own pytest_unconfigure; attach what it wrote
+        try:
+            if self.is_controller and self.active and not self.finished and not config.option.collectonly:
+                self.finish()
+        finally:
+            self.swap.uninstall()
+
+    # -- work -------------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        self.finished = True
+        if self.results_dir is None:
+            return
+        self.results_dir.mkdir(parents=True, exist_ok=True)
+        self._write_environment()
+        files = [self.reports_dir / GATE_FILE, self.reports_dir / DEPLOYMENT_REPORT]
+        fresh = [path for path in files if is_fresh(path, self.started)]
+        if fresh:
+            assert self.context.loaded is not None
+            allure_results.attach_run_files(
+                self.results_dir,
+                fresh,
+                environment=self.context.loaded.name,
+                scrub=self.context.redactor.text,
+            )
+        sweep(self.results_dir, self.context.redactor)
+
+    def _write_environment(self) -> None:
+        assert self.results_dir is not None
+        gate = _read_gate(self.reports_dir / GATE_FILE, self.started)
+        run = gate.get("run") or {}
+        metrics = gate.get("metrics") or {}
+        commit = run.get("git_commit") or _git_commit(self.config.rootpath)
+        workers = getattr(self.config.option, "numprocesses", 0)
+        rows = environment_rows(
+            self.context,
+            observed_version=self.observed_version or metrics.get("observed_version"),
+            git_commit=commit,
+            workers=workers if isinstance(workers, int) else 0,
+        )
+        allure_results.update_environment(self.results_dir, rows, self.context.redactor.text)
+
+
+def add_labels(item: pytest.Item, environment: str) -> None:
+    """Behaviors tree: environment > stage > check family; severity from the gate marker.
+
+    Labels a check sets itself (``@allure.epic(...)`` and friends) win.
+    """
+    import allure
+    from allure_pytest.utils import allure_label  # type: ignore[import-untyped]
+
+    gate_marker = item.get_closest_marker("gate")
+    stage = stage_of_item(item.user_properties)
+    wanted = {
+        "epic": environment,
+        "feature": stage,
+        "story": check_family(item.path),
+        "severity": severity_of(gate_marker.kwargs if gate_marker is not None else None),
+    }
+    for label_type, value in wanted.items():
+        if value is None or allure_label(item, label_type):
+            continue
+        marker = allure.label(label_type, value)  # type: ignore[no-untyped-call]
+        if marker is not None:  # None when allure-pytest's helper is not registered
+            item.add_marker(marker)
+
+
+def _read_gate(path: Path, since: float) -> dict[str, Any]:
+    import json
+
+    if not is_fresh(path, since):
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _git_commit(root: Path) -> str | None:
+    from gonogo.gate import git_commit
+
+    return git_commit(root)
+
+
+class _XdistHooks:
+    """Hands the controller's results folder to every worker: one folder, whatever each one's cwd."""
+
+    def __init__(self, extras: AllureExtras) -> None:
+        self._extras = extras
+
+    def pytest_configure_node(self, node: Any) -> None:
+        if self._extras.results_dir is not None:
+            node.workerinput[WORKER_RESULTS_DIR] = str(self._extras.results_dir)

@@ -1,0 +1,137 @@
+"""Secrets never reach an Allure results folder: allure-pytest's writer is swapped for a redacting one.
+
+allure-pytest attaches what pytest captured (log, stdout, stderr), stores each failure's message and
+traceback, and every parameter's value in plain text (``mode=MASKED`` only hides it in the UI). All of it
+goes through one ``AllureFileLogger`` per process. :class:`RedactingFileLogger` writes the same files
+with every string passed through :class:`gonogo.redact.Redactor` (JSON parsed and scrubbed value by
+value, attachments scrubbed as bytes), so nothing with a secret in it touches the disk.
+
+:func:`sweep` is the second line: the controller runs it over the whole folder at the end of the run,
+with every secret it knows, for anything written by other means.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from allure_commons import hookimpl, plugin_manager
+from allure_commons.logger import AllureFileLogger
+from attr import asdict
+
+from gonogo.redact import Redactor
+
+
+def _not_empty(_: Any, value: Any) -> bool:
+    # the same filter allure-commons uses: leave out empty fields, keep False
+    return bool(value) or value is False
+
+
+class RedactingFileLogger(AllureFileLogger):
+    """allure-commons' file writer, with every string and every attachment scrubbed before writing."""
+
+    def __init__(self, report_dir: Path | str, redactor: Redactor) -> None:
+        super().__init__(report_dir, clean=False)  # type: ignore[no-untyped-call]
+        self._redactor = redactor
+
+    def _write(self, file_name: str, body: bytes) -> None:
+        # temporary file, then rename: readers (other xdist workers, the generator) see whole files only
+        final = self._report_dir / file_name
+        tmp = self._report_dir / f"{file_name}.tmp"
+        with open(tmp, "wb") as handle:
+            handle.write(body)
+        os.replace(tmp, final)
+
+    def _report_item(self, item: Any) -> None:
+        data = self._redactor.tree(asdict(item, filter=_not_empty))
+        file_name = item.file_pattern.format(prefix=_uuid())
+        self._write(file_name, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+    @hookimpl
+    def report_result(self, result: Any) -> None:
+        self._report_item(result)
+
+    @hookimpl
+    def report_container(self, container: Any) -> None:
+        self._report_item(container)
+
+    @hookimpl
+    def report_globals(self, globals_item: Any) -> None:
+        self._report_item(globals_item)
+
+    @hookimpl
+    def report_attached_file(self, source: str, file_name: str) -> None:
+        self._write(file_name, self._redactor.data(Path(source).read_bytes()))
+
+    @hookimpl
+    def report_attached_data(self, body: str | bytes, file_name: str) -> None:
+        raw = body.encode("utf-8") if isinstance(body, str) else body
+        self._write(file_name, self._redactor.data(raw))
+
+
+def _uuid() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+class WriterSwap:
+    """Replaces allure-pytest's file writers with redacting ones, and puts them back at the end.
+
+    allure-pytest registers its ``AllureFileLogger`` in ``pytest_configure`` and unregisters that same
+    object in a config cleanup, so the original is re-registered before the cleanups run.
+    """
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._swapped: list[tuple[Any, str | None, RedactingFileLogger]] = []
+
+    def install(self) -> int:
+        for plugin in list(plugin_manager.get_plugins()):
+            if type(plugin) is not AllureFileLogger:
+                continue
+            name = plugin_manager.get_name(plugin)
+            replacement = RedactingFileLogger(plugin._report_dir, self._redactor)
+            plugin_manager.unregister(plugin)
+            plugin_manager.register(replacement)
+            self._swapped.append((plugin, name, replacement))
+        return len(self._swapped)
+
+    def uninstall(self) -> None:
+        while self._swapped:
+            original, name, replacement = self._swapped.pop()
+            if plugin_manager.is_registered(replacement):
+                plugin_manager.unregister(replacement)
+            if not plugin_manager.is_registered(original):
+                plugin_manager.register(original, name)
+
+
+def sweep(folder: Path, redactor: Redactor) -> list[Path]:
+    """Scrub every file under ``folder`` in place; returns the files that had to be changed."""
+    changed: list[Path] = []
+    if not redactor or not folder.is_dir():
+        return changed
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        raw = path.read_bytes()
+        scrubbed = redactor.data(raw)
+        if path.suffix == ".json":
+            try:
+                document = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                pass
+            else:
+                cleaned = redactor.tree(document)
+                if cleaned != document:
+                    scrubbed = (json.dumps(cleaned, ensure_ascii=False, indent=None) + "\n").encode("utf-8")
+        if scrubbed != raw:
+            tmp = path.with_name(f".{path.name}.redacting")
+            tmp.write_bytes(scrubbed)
+            shutil.copymode(path, tmp)
+            os.replace(tmp, path)
+            changed.append(path)
+    return changed
