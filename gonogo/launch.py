@@ -78,7 +78,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # Runs in the child between fork and exec; only async-signal-safe work belongs here.
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
@@ -117,7 +117,7 @@ def start(
             stdout=fd,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only a prctl call, no locks taken
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only a prctl call, no locks taken
         )
     except OSError as exc:
         os.unlink(name)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from gonogo.launch import die_with_parent
+
 pytest_plugins = ["pytester"]
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,6 +55,9 @@ def start_demo(*args: str, env: Mapping[str, str] | None = None, timeout_s: floa
         text=True,
         env=child_env,
         start_new_session=True,
+        # its own session keeps Ctrl-C from reaching it; dying with its parent keeps an interrupted
+        # test run from leaving demos behind
+        preexec_fn=die_with_parent,  # noqa: PLW1509 - only a prctl call, no locks taken
     )
     deadline = time.monotonic() + timeout_s
     assert process.stdout is not None

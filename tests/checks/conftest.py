@@ -7,7 +7,7 @@ import socket
 import ssl
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ import pytest
 import trustme
 
 if TYPE_CHECKING:  # the fixture's type only; conftest modules are not imported at run time
-    from tests.conftest import DemoProcess
+    pass
 
 Configure = Callable[[ssl.SSLContext], None]
 
@@ -111,24 +111,3 @@ def tls_server() -> Iterator[Callable[..., int]]:
     for server in running:
         for _ in server:  # runs the finally: stops the thread and closes the socket
             pass
-
-
-@pytest.fixture
-def baseline_demo(demo: Callable[..., DemoProcess]) -> Iterator[Callable[..., DemoProcess]]:
-    """``demo`` that also closes each process's output pipe after stopping it.
-
-    tests/conftest.py's ``DemoProcess.stop`` leaves ``process.stdout`` open; under
-    ``filterwarnings = error`` the ResourceWarning it causes when collected fails an unrelated test.
-    """
-    started: list[DemoProcess] = []
-
-    def start(*args: str, env: Mapping[str, str] | None = None) -> DemoProcess:
-        process = demo(*args, env=env)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
-        if process.process.stdout is not None:
-            process.process.stdout.close()

@@ -100,13 +100,13 @@ def https_target(
 
 def test_every_precheck_passes_on_healthy_inputs(
     suite_project: SuiteProject,
-    baseline_demo: Callable[..., DemoProcess],
+    demo: Callable[..., DemoProcess],
     https_target: Callable[[float, float], int],
     ca_file: Path,
 ) -> None:
     project_files(suite_project.path, healthy=True)
     port = https_target(-1, 60)
-    baseline = baseline_demo("--report-version", "1.4.1")
+    baseline = demo("--report-version", "1.4.1")
     suite_project.write_env("staging", environment(port, ca_file, baseline.url))
     run = suite_project.run("--env", "staging", "--stage", "precheck", "-v")
     lines = run.stdout.splitlines()
@@ -129,13 +129,13 @@ def test_every_precheck_passes_on_healthy_inputs(
 
 def test_each_injected_fault_fails_its_check_with_a_message_naming_it(
     suite_project: SuiteProject,
-    baseline_demo: Callable[..., DemoProcess],
+    demo: Callable[..., DemoProcess],
     https_target: Callable[[float, float], int],
     ca_file: Path,
 ) -> None:
     project_files(suite_project.path, healthy=False)
     port = https_target(-30, -2)
-    baseline = baseline_demo("--report-version", "1.4.2")
+    baseline = demo("--report-version", "1.4.2")
     junit = '"build/junit/*.xml", "build/e2e/*.xml"'
     suite_project.write_env("staging", environment(port, ca_file, baseline.url, junit=junit))
     run = suite_project.run("--env", "staging", "--stage", "precheck", "-v")

@@ -32,14 +32,14 @@ def check(
         )
 
 
-def test_a_healthy_baseline_on_the_previous_version_is_ready(baseline_demo: Demo) -> None:
-    baseline = baseline_demo("--report-version", "1.4.1")
+def test_a_healthy_baseline_on_the_previous_version_is_ready(demo: Demo) -> None:
+    baseline = demo("--report-version", "1.4.1")
     readiness = check(baseline.url, baseline_version="1.4.1")
     assert (readiness.answer, readiness.version, readiness.reasons) == ("YES", "1.4.1", [])
 
 
-def test_a_baseline_already_on_the_candidate_version_is_not_ready(baseline_demo: Demo) -> None:
-    readiness = check(baseline_demo("--report-version", "1.4.2").url)
+def test_a_baseline_already_on_the_candidate_version_is_not_ready(demo: Demo) -> None:
+    readiness = check(demo("--report-version", "1.4.2").url)
     assert readiness.answer == "NO"
     assert readiness.reasons == [
         "the baseline already reports version '1.4.2', the candidate's expected_version: "
@@ -47,8 +47,8 @@ def test_a_baseline_already_on_the_candidate_version_is_not_ready(baseline_demo:
     ]
 
 
-def test_an_unhealthy_baseline_is_not_ready(baseline_demo: Demo) -> None:
-    baseline = baseline_demo("--report-version", "1.4.1", "--health", "degraded")
+def test_an_unhealthy_baseline_is_not_ready(demo: Demo) -> None:
+    baseline = demo("--report-version", "1.4.1", "--health", "degraded")
     readiness = check(baseline.url)
     assert readiness.answer == "NO"
     assert len(readiness.reasons) == 1
@@ -56,8 +56,8 @@ def test_an_unhealthy_baseline_is_not_ready(baseline_demo: Demo) -> None:
     assert "expected HTTP 200, got 503" in readiness.reasons[0]
 
 
-def test_a_baseline_on_another_version_than_configured_is_not_ready(baseline_demo: Demo) -> None:
-    readiness = check(baseline_demo("--report-version", "1.3.0").url, baseline_version="1.4.1")
+def test_a_baseline_on_another_version_than_configured_is_not_ready(demo: Demo) -> None:
+    readiness = check(demo("--report-version", "1.3.0").url, baseline_version="1.4.1")
     assert readiness.reasons == ["the baseline reports version '1.3.0', but [baseline].version says '1.4.1'"]
 
 

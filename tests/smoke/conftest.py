@@ -197,24 +197,3 @@ def closed_port_url() -> str:
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def demo(demo: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
-    """tests/conftest.py's ``demo``, also closing each process's output pipe once it is stopped.
-
-    ``DemoProcess.stop`` leaves ``process.stdout`` open; under ``filterwarnings = error`` the
-    ResourceWarning raised when it is collected fails whichever test runs next.
-    """
-    started: list[Any] = []
-
-    def start(*args: str, env: Mapping[str, str] | None = None) -> Any:
-        process = demo(*args, env=env)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
-        if process.process.stdout is not None:
-            process.process.stdout.close()
