@@ -271,7 +271,9 @@ class CompareConfig(_Section):
     error rate (docs/bluegreen.md)."""
 
     enabled: bool = Field(True, description="`false` turns the comparison check off (not applicable).")
-    stage: Literal["postdeploy", "smoke"] = Field(
+    # a plain string in the schema (checked below), so `stage = "${COMPARE_STAGE:-postdeploy}"` validates
+    # before interpolation: the same file serves the runs before and after the switch
+    stage: str = Field(
         "postdeploy",
         description="`postdeploy`: the candidate is live (a failure is ROLLBACK); `smoke`: the candidate is "
         "the idle colour, before the switch (a failure is NO-GO).",
@@ -321,6 +323,13 @@ class CompareConfig(_Section):
         le=1,
         description="Allowed increase of the error rate, candidate minus baseline (0.01: one point).",
     )
+
+    @field_validator("stage")
+    @classmethod
+    def _known_stage(cls, stage: str) -> str:
+        if stage not in ("postdeploy", "smoke"):
+            raise ValueError(f'must be "postdeploy" or "smoke", got {stage!r}')
+        return stage
 
 
 class ParityConfig(_Section):

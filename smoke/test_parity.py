@@ -1,0 +1,55 @@
+"""Smoke: each GET route answers the same status and JSON shape on the baseline and the candidate.
+
+One check per route (``test_parity[list items]``), non-critical: a difference is shown (and attached as
+a JSON diff) for a person to judge; it holds the gate only when the score drops below the pass score.
+``[baseline.parity]`` sets what is compared and which fields are volatile. See docs/bluegreen.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import NoReturn
+
+import httpx
+import pytest
+
+from gonogo.bluegreen import checks as bluegreen
+from gonogo.environment import LoadedEnvironment, RouteConfig
+from gonogo.evidence import Evidence, FindingRecorder
+from gonogo.suite import not_applicable, parametrize_from_env
+
+pytestmark = pytest.mark.gate(critical=False)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    parametrize_from_env(metafunc, "parity_route", bluegreen.parity_routes)
+
+
+@pytest.fixture
+def baseline_http(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    with bluegreen.baseline_client(request) as client:
+        yield client
+
+
+def test_parity(  # noqa: PLR0917 (pytest passes fixtures by position)
+    parity_route: RouteConfig | None,
+    baseline_http: httpx.Client,
+    http: httpx.Client,
+    loaded_environment: LoadedEnvironment,
+    findings: FindingRecorder,
+    evidence: Evidence,
+    request: pytest.FixtureRequest,
+    fail: Callable[[str], NoReturn],
+) -> None:
+    if parity_route is None:
+        not_applicable(request, "no GET route that changes nothing in [[routes]]: nothing to compare")
+    problem = bluegreen.check_parity(
+        parity_route,
+        baseline=baseline_http,
+        candidate=http,
+        loaded=loaded_environment,
+        findings=findings,
+        evidence=evidence,
+    )
+    if problem is not None:
+        fail(problem)
