@@ -198,15 +198,18 @@ def decide(results: Sequence[CheckResult], run: RunState, policy: Policy = Polic
             reasons.append(Reason("empty-stage", message, stage=stage))
 
     score = None
-    if counted:
+    # an inconclusive check gave no answer: it holds the run by its own rule, not by the score, so a
+    # small run with one too-short measurement reads HOLD rather than NO-GO
+    decided = [r for r in counted if r.outcome is not Outcome.INCONCLUSIVE]
+    if decided:
         # fsum: exact, so the score does not depend on the order of the results; and the
         # ratio first, so that all passed gives exactly 100 (100 * x / x need not be 100.0)
-        ratio = math.fsum(r.weight for r in passed) / math.fsum(r.weight for r in counted)
+        ratio = math.fsum(r.weight for r in passed) / math.fsum(r.weight for r in decided)
         score = 100 * ratio
         reasons += _score_reasons(score, policy)
         if score >= policy.pass_score:
             # what non-critical checks are for: a few may fail while the weighted score holds up
-            reasons = [_tolerated(r, score, policy) if r.code in _TOLERABLE else r for r in reasons]
+            reasons = [_tolerated(r, score, policy) if _tolerable(r) else r for r in reasons]
 
     reasons.sort(key=_order)
     decision = max(
@@ -309,6 +312,11 @@ def _reason(code: str, message: str, result: CheckResult) -> Reason:
 
 
 _TOLERABLE = frozenset({"noncritical-failed", "noncritical-error", "noncritical-skipped", "inconclusive"})
+
+
+def _tolerable(reason: Reason) -> bool:
+    # a non-critical check that passed with a failing finding is no worse than one that failed
+    return reason.code in _TOLERABLE or (reason.code == "finding-failed" and reason.critical is False)
 
 
 def _tolerated(reason: Reason, score: float, policy: Policy) -> Reason:

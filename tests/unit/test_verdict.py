@@ -311,7 +311,6 @@ def test_run_level_reasons_come_before_empty_stages() -> None:
         (Outcome.FAILED, "noncritical-failed"),
         (Outcome.ERROR, "noncritical-error"),
         (Outcome.SKIPPED, "noncritical-skipped"),
-        (Outcome.INCONCLUSIVE, "inconclusive"),
     ],
 )
 def test_a_noncritical_problem_below_the_pass_score_is_hold(outcome: Outcome, code: str) -> None:
@@ -324,7 +323,33 @@ def test_a_noncritical_problem_below_the_pass_score_is_hold(outcome: Outcome, co
     assert verdict.reasons[0].critical is False
 
 
-@pytest.mark.parametrize("outcome", [Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED, Outcome.INCONCLUSIVE])
+def test_inconclusive_checks_are_left_out_of_the_score() -> None:
+    results = [check(Stage.SMOKE), check(Stage.SMOKE, Outcome.INCONCLUSIVE, "test_short")]
+
+    verdict = decide(results, only("smoke"))
+
+    assert verdict.score == 100.0
+    assert verdict.decision is Decision.HOLD
+    assert codes(verdict) == ["critical-inconclusive"]
+
+
+def test_a_run_of_only_inconclusive_checks_is_hold_without_a_score() -> None:
+    verdict = decide([check(Stage.POSTDEPLOY, Outcome.INCONCLUSIVE)], only("postdeploy"))
+
+    assert (verdict.decision, verdict.score) == (Decision.HOLD, None)
+    assert codes(verdict) == ["critical-inconclusive"]
+
+
+def test_a_noncritical_inconclusive_check_is_tolerated() -> None:
+    results = [*green(), check(Stage.SMOKE, Outcome.INCONCLUSIVE, "test_cache", critical=False)]
+
+    verdict = decide(results, ALL_STAGES)
+
+    assert verdict.decision is Decision.GO
+    assert codes(verdict) == ["noncritical-tolerated"]
+
+
+@pytest.mark.parametrize("outcome", [Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED])
 def test_a_noncritical_problem_within_the_pass_score_is_tolerated(outcome: Outcome) -> None:
     results = [*green(), *green(), *green(), check(Stage.SMOKE, outcome, "test_cache", critical=False)]
 
@@ -371,14 +396,23 @@ def test_a_passed_check_with_an_inconclusive_finding_is_hold() -> None:
     )
 
 
-def test_a_passed_check_with_a_failing_finding_is_hold() -> None:
+def test_a_passed_critical_check_with_a_failing_finding_is_hold() -> None:
     findings = (Finding("errors", 0.02, FindingVerdict.FAIL, limit=0.01), Finding("p95", 100.0))
 
-    verdict = decide([*green(), check(Stage.SMOKE, findings=findings, critical=False)], ALL_STAGES)
+    verdict = decide([*green(), check(Stage.SMOKE, findings=findings)], ALL_STAGES)
 
     assert verdict.decision is Decision.HOLD
     assert codes(verdict) == ["finding-failed"]
     assert "errors fail (value 0.02, limit 0.01)" in verdict.reasons[0].message
+
+
+def test_a_passed_non_critical_check_with_a_failing_finding_is_tolerated_like_a_failure() -> None:
+    findings = (Finding("errors", 0.02, FindingVerdict.FAIL, limit=0.01),)
+
+    verdict = decide([*green(), check(Stage.SMOKE, findings=findings, critical=False)], ALL_STAGES)
+
+    assert verdict.decision is Decision.GO
+    assert codes(verdict) == ["noncritical-tolerated"]
 
 
 # --- score ----------------------------------------------------------------------------------------------
@@ -610,7 +644,12 @@ EVERY_CODE: dict[str, tuple[list[CheckResult], RunState, Decision | None]] = {
         Decision.HOLD,
     ),
     "inconclusive": (
-        [*green(), check(outcome=Outcome.INCONCLUSIVE, critical=False)],
+        # held only while a failure keeps the score below the pass score
+        [
+            *green(),
+            check(outcome=Outcome.FAILED, critical=False),
+            check(outcome=Outcome.INCONCLUSIVE, critical=False),
+        ],
         ALL_STAGES,
         Decision.HOLD,
     ),
@@ -891,12 +930,13 @@ def test_the_score_is_a_percentage_of_the_counted_checks(
 
     assert verdict.counted == sum(is_counted(r, run) for r in results)
     assert verdict.passed == sum(is_counted(r, run) and r.outcome is Outcome.PASSED for r in results)
-    if verdict.counted == 0:
-        assert verdict.score is None
+    decided = sum(is_counted(r, run) and r.outcome is not Outcome.INCONCLUSIVE for r in results)
+    if decided == 0:
+        assert verdict.score is None  # inconclusive checks gave no answer: they are not scored
     else:
         assert verdict.score is not None
         assert 0 <= verdict.score <= 100
-        assert (verdict.score == 100) == (verdict.passed == verdict.counted)
+        assert (verdict.score == 100) == (verdict.passed == decided)
 
 
 @given(result_lists, runs, policies(), st.data())
