@@ -156,6 +156,8 @@ def _result(pending: _Pending) -> CheckResult:
 
 
 def _describe_finding(finding: Any) -> str:
-    limit = f" (limit {finding.limit}{finding.unit})" if finding.limit is not None else ""
+    unit = f" {finding.unit}" if finding.unit else ""
+    value = "n/a" if finding.value is None else f"{finding.value}{unit}"
+    limit = f" (limit {finding.limit}{unit})" if finding.limit is not None else ""
     detail = f": {finding.detail}" if finding.detail else ""
-    return f"{finding.name} = {finding.value}{finding.unit}{limit} {finding.verdict.value}{detail}"
+    return f"{finding.name} = {value}{limit} {finding.verdict.value}{detail}"

@@ -39,7 +39,7 @@ def _default(info: FieldInfo) -> str:
     return f"`{value}`"
 
 
-def _rows(model: type[BaseModel], prefix: str) -> list[str]:
+def _rows(model: type[BaseModel], prefix: str, table: str = "") -> list[str]:
     rows: list[str] = []
     nested: list[tuple[str, type[BaseModel], bool]] = []
     for name, info in model.model_fields.items():
@@ -54,7 +54,9 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
         rows.append(f"| `{prefix}{key}` | {kind} | {_default(info)} | {description} |")
     out = rows
     for key, inner, is_list in nested:
-        header = f"[[{key}]]" if is_list else f"[{prefix}{key}]"
+        # the full TOML table name: [baseline.compare], not [compare]
+        path = f"{table}.{key}" if table else key
+        header = f"[[{path}]]" if is_list else f"[{path}]"
         doc = (inner.__doc__ or "").strip().splitlines()[0] if inner.__doc__ else ""
         out += [
             "",
@@ -65,7 +67,7 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
             "| key | type | default | meaning |",
             "| --- | --- | --- | --- |",
         ]
-        out += _rows(inner, "")
+        out += _rows(inner, "", path)
     return out
 
 

@@ -352,6 +352,11 @@ class BaselineConfig(_Section):
 
     base_url: str = Field(description="URL of the baseline.")
     version: str | None = Field(None, description="Version the baseline is expected to report, when known.")
+    rollback_command: str | None = Field(
+        None,
+        description="The command that sends traffic back to the baseline, printed under NEXT STEPS on "
+        "ROLLBACK (e.g. `wrangler rollback ${BLUE_VERSION_ID} --env production -y`).",
+    )
     compare: CompareConfig = Field(default_factory=CompareConfig)
     parity: ParityConfig = Field(default_factory=ParityConfig)
 

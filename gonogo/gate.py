@@ -182,6 +182,7 @@ class GatePlugin:
             expected_version=env.expected_version,
             sensitive=env.sensitive,
             baseline_url=env.baseline.base_url if env.baseline else None,
+            rollback_command=env.baseline.rollback_command if env.baseline else None,
             selected_stages=self.context.settings.stages,
             started_at=self.started_at,
             finished_at=datetime.now(UTC),

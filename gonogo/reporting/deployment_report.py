@@ -88,11 +88,14 @@ def next_steps(verdict: Verdict, run: RunInfo) -> list[str]:
             f"- Then re-run {rerun}.",
         ]
     target = f"the baseline {run.baseline_url}" if run.baseline_url else "the previous version"
-    return [
+    steps = [
         f"- Roll back now: route traffic back to {target}; the live deployment failed a critical "
-        "post-deploy check.",
-        "- Then investigate the issues above before redeploying.",
+        "post-deploy check."
     ]
+    if run.rollback_command:
+        steps.append(f"- Run: `{run.rollback_command}`")
+    steps.append("- Then investigate the issues above before redeploying.")
+    return steps
 
 
 def _time(moment: datetime) -> str:

@@ -42,6 +42,7 @@ class RunInfo:
     expected_version: str
     sensitive: bool
     baseline_url: str | None
+    rollback_command: str | None
     selected_stages: tuple[Stage, ...]
     started_at: datetime
     finished_at: datetime
@@ -135,6 +136,7 @@ def build(verdict: Verdict, results: Sequence[CheckResult], run: RunInfo) -> dic
             "expected_version": run.expected_version,
             "sensitive": run.sensitive,
             "baseline_url": run.baseline_url,
+            "rollback_command": run.rollback_command,
         },
         "run": {
             "started_at": run.started_at.isoformat(timespec="seconds"),

@@ -413,3 +413,18 @@ def test_a_launch_failure_in_report_mode_keeps_pytest_exit_code(suite: Suite) ->
     suite.env(ENV + '[launch]\ncommand = ["false"]\ntimeout_s = 2\n')
     result, gate = suite.run("--gate-mode", "report")
     assert (gate["verdict"], result.ret) == ("NO-GO", 2)
+
+
+def test_a_rollback_names_the_baseline_and_its_rollback_command(suite: Suite) -> None:
+    suite.env(
+        ENV + '[baseline]\nbase_url = "http://127.0.0.1:8"\n'
+        'rollback_command = "wrangler rollback ${BLUE_ID:-abc123} --env production -y"\n'
+    )
+    suite.healthy()
+    suite.add("load/test_p95.py", "def test_p95():\n    assert False, 'p95 900 ms above 500 ms'\n")
+    result, gate = suite.run()
+    assert (gate["verdict"], result.ret) == ("ROLLBACK", 12)
+    assert gate["environment"]["rollback_command"] == "wrangler rollback abc123 --env production -y"
+    report = (suite.pytester.path / "reports" / "staging" / "deployment-report.md").read_text()
+    assert "- Roll back now: route traffic back to the baseline http://127.0.0.1:8;" in report
+    assert "- Run: `wrangler rollback abc123 --env production -y`" in report
