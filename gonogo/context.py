@@ -33,6 +33,15 @@ class RunContext:
     #: exchanges recorded while the current check runs
     exchanges: list[Exchange] = field(default_factory=list)
 
+    def resolve_baseline(self, url: str) -> None:
+        """Bind ``[baseline].base_url`` to a launched baseline: checks read the model, so it changes there."""
+        assert self.loaded is not None
+        env = self.loaded.model
+        if env.baseline is None:
+            return
+        baseline = env.baseline.model_copy(update={"base_url": url})
+        self.loaded = self.loaded.model_copy(update={"model": env.model_copy(update={"baseline": baseline})})
+
     @property
     def env(self) -> Environment | None:
         return self.loaded.model if self.loaded else None

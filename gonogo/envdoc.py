@@ -57,7 +57,7 @@ def _rows(model: type[BaseModel], prefix: str, table: str = "") -> list[str]:
         # the full TOML table name: [baseline.compare], not [compare]
         path = f"{table}.{key}" if table else key
         header = f"[[{path}]]" if is_list else f"[{path}]"
-        doc = (inner.__doc__ or "").strip().splitlines()[0] if inner.__doc__ else ""
+        doc = " ".join((inner.__doc__ or "").strip().split("\n\n")[0].split())
         out += [
             "",
             f"### `{header}`",

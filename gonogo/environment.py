@@ -52,7 +52,8 @@ class LaunchConfig(_Section):
     command: list[str] = Field(
         min_length=1,
         description="Command and arguments. `{port}` becomes a free loopback port, `{python}` the "
-        "interpreter running pytest, `{env_dir}` the folder of the environment file.",
+        "interpreter running pytest, `{env_dir}` the folder of the environment file, `{baseline_port}` a "
+        "second free port for a baseline the command also starts (`[baseline].base_url` may use it).",
     )
     ready_path: str = Field("/health", description="Path polled until it answers 2xx.")
     timeout_s: float = Field(30.0, gt=0, le=600, description="Give up waiting for readiness after this long.")
@@ -197,7 +198,8 @@ class PrecheckConfig(_Section):
 
 
 class LoadConfig(_Section):
-    """The post-deploy load check (docs/load.md): a locust run against the base URL, judged on p95 and errors."""
+    """The post-deploy load check (docs/load.md): a locust run against the base URL, judged on p95 and
+    errors."""
 
     users: int = Field(
         10,
@@ -241,7 +243,8 @@ class LoadConfig(_Section):
         0.05,
         ge=0,
         lt=1,
-        description="Open model: inconclusive when the achieved rate is more than this fraction below rate_per_s.",
+        description="Open model: inconclusive when the achieved rate is more than this fraction below "
+        "rate_per_s.",
     )
     sensitive_max_users: int = Field(
         5, ge=1, description="On a sensitive environment, at most this many users unless `--allow-full-load`."
@@ -350,7 +353,10 @@ class ParityConfig(_Section):
 class BaselineConfig(_Section):
     """The live deployment the candidate replaces (blue when the candidate is green)."""
 
-    base_url: str = Field(description="URL of the baseline.")
+    base_url: str = Field(
+        description="URL of the baseline. With `[launch]`, `{baseline_port}` is the port the launch command "
+        "was given for a baseline it starts."
+    )
     version: str | None = Field(None, description="Version the baseline is expected to report, when known.")
     rollback_command: str | None = Field(
         None,
@@ -475,18 +481,18 @@ class Environment(_Section):
         False, description="Production-like: destructive checks are skipped and load is capped."
     )
     launch: LaunchConfig | None = Field(None, description="Start the target locally.")
-    http: HttpConfig = Field(default_factory=HttpConfig)  # type: ignore[arg-type]
+    http: HttpConfig = Field(default_factory=HttpConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
-    health: HealthConfig = Field(default_factory=HealthConfig)  # type: ignore[arg-type]
-    version: VersionConfig = Field(default_factory=VersionConfig)  # type: ignore[arg-type]
+    health: HealthConfig = Field(default_factory=HealthConfig)
+    version: VersionConfig = Field(default_factory=VersionConfig)
     routes: list[RouteConfig] = Field(default_factory=list, description="Routes the smoke checks call.")
     security: SecurityConfig = Field(default_factory=SecurityConfig)
     precheck: PrecheckConfig = Field(default_factory=PrecheckConfig)
-    load: LoadConfig = Field(default_factory=LoadConfig)  # type: ignore[arg-type]
+    load: LoadConfig = Field(default_factory=LoadConfig)
     baseline: BaselineConfig | None = Field(
         None, description="The live deployment, for comparison and rollback."
     )
-    gate: GateConfig = Field(default_factory=GateConfig)  # type: ignore[arg-type]
+    gate: GateConfig = Field(default_factory=GateConfig)
     watch: WatchConfig | None = Field(
         None, description="Watch the candidate after promotion (also `--watch DURATION`)."
     )
@@ -502,6 +508,18 @@ class Environment(_Section):
     def _consistent(self) -> Environment:
         if "{port}" in self.base_url and self.launch is None:
             raise ValueError("base_url uses {port} but there is no [launch] section to provide it")
+        launches_baseline = self.launch is not None and any(
+            "{baseline_port}" in a for a in self.launch.command
+        )
+        if (
+            self.baseline is not None
+            and "{baseline_port}" in self.baseline.base_url
+            and not launches_baseline
+        ):
+            raise ValueError(
+                "[baseline].base_url uses {baseline_port} but no [launch].command starts a baseline "
+                "on it: add {baseline_port} to the command"
+            )
         names = [route.name for route in self.routes]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:

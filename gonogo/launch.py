@@ -42,6 +42,12 @@ class LaunchedTarget:
     output_path: Path
     command: list[str]
     started_at: float = field(default_factory=time.monotonic)
+    #: a second port, for a baseline the same command starts (``{baseline_port}``)
+    baseline_port: int | None = None
+
+    def baseline_url(self, template: str) -> str:
+        """``[baseline].base_url`` with the launched baseline's port filled in."""
+        return template.replace("{baseline_port}", str(self.baseline_port))
 
     @property
     def pid(self) -> int:
@@ -85,8 +91,10 @@ def die_with_parent() -> None:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def expand(command: list[str], *, port: int, env_dir: Path) -> list[str]:
+def expand(command: list[str], *, port: int, env_dir: Path, baseline_port: int | None = None) -> list[str]:
     values = {"port": str(port), "python": sys.executable, "env_dir": str(env_dir)}
+    if baseline_port is not None:
+        values["baseline_port"] = str(baseline_port)
     expanded = []
     for arg in command:
         text = arg
@@ -104,7 +112,8 @@ def start(
     environ: Mapping[str, str],
 ) -> LaunchedTarget:
     port = free_port()
-    command = expand(config.command, port=port, env_dir=env_dir)
+    baseline_port = free_port() if any("{baseline_port}" in arg for arg in config.command) else None
+    command = expand(config.command, port=port, env_dir=env_dir, baseline_port=baseline_port)
     cwd = (env_dir / config.cwd) if config.cwd else env_dir.parent
     child_env = {**environ, **config.env, "PYTHONUNBUFFERED": "1"}
     fd, name = tempfile.mkstemp(prefix="gonogo-target-", suffix=".log")
@@ -128,7 +137,12 @@ def start(
         os.close(fd)
     base_url = base_url_template.replace("{port}", str(port))
     return LaunchedTarget(
-        process=process, base_url=base_url, port=port, output_path=Path(name), command=command
+        process=process,
+        base_url=base_url,
+        port=port,
+        output_path=Path(name),
+        command=command,
+        baseline_port=baseline_port,
     )
 
 

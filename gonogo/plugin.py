@@ -30,6 +30,7 @@ from gonogo.stages import MARKER_HELP, stage_of
 from gonogo.verdict import Decision, Policy
 
 WORKER_BASE_URL = "gonogo_base_url"
+WORKER_BASELINE_URL = "gonogo_baseline_url"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -200,6 +201,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if loaded is not None:
         if _is_worker(config):
             context.base_url = config.workerinput.get(WORKER_BASE_URL)  # type: ignore[attr-defined]
+            baseline_url = config.workerinput.get(WORKER_BASELINE_URL)  # type: ignore[attr-defined]
+            if baseline_url:
+                context.resolve_baseline(baseline_url)
         elif loaded.model.launch is None:
             context.base_url = loaded.model.base_url
         context.redactor = Redactor(value.get_secret_value() for value in loaded.secret_values().values())
@@ -256,6 +260,9 @@ class _XdistHooks:
     def pytest_configure_node(self, node: Any) -> None:
         if self._context.base_url:
             node.workerinput[WORKER_BASE_URL] = self._context.base_url
+        env = self._context.env
+        if env is not None and env.baseline is not None and self._context.target is not None:
+            node.workerinput[WORKER_BASELINE_URL] = env.baseline.base_url
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -292,6 +299,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             message, returncode=EXIT_CODES[Decision.NO_GO] if enforce else pytest.ExitCode.INTERRUPTED
         )
     context.base_url = context.target.base_url
+    baseline = context.loaded.model.baseline
+    if baseline is not None and context.target.baseline_port is not None:
+        context.resolve_baseline(context.target.baseline_url(baseline.base_url))
 
 
 def _stop_on_sigterm() -> None:
@@ -316,6 +326,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     launched = f" (launched, pid {target.pid})" if target else ""
     lines.append(f"gonogo: base URL {context.base_url}{launched}")
     lines.append(f"gonogo: expected version {env.expected_version}")
+    if env.baseline is not None:
+        lines.append(f"gonogo: baseline {env.baseline.base_url}")
     stages = ", ".join(stage.value for stage in context.settings.stages)
     lines.append(f"gonogo: stages {stages}" + ("" if context.settings.stages_explicit else " (all)"))
     if env.sensitive:
