@@ -2,42 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-
 import httpx
 import pytest
-from pydantic import SecretStr
 
-from gonogo.context import RunContext
 from gonogo.environment import LoadedEnvironment
 from gonogo.evidence import FindingRecorder
-from gonogo.http import build_client, tls_verify
 from gonogo.probes import rollback
 from gonogo.results import FindingVerdict
-from gonogo.suite import not_applicable
-
-
-@pytest.fixture
-def baseline_http(
-    request: pytest.FixtureRequest,
-    gonogo_context: RunContext,
-    loaded_environment: LoadedEnvironment,
-    secrets: Mapping[str, SecretStr],
-) -> Iterator[httpx.Client]:
-    """A client bound to the baseline, with the same headers, timeouts and TLS settings as ``http``."""
-    env = loaded_environment.model
-    if env.baseline is None:
-        not_applicable(request, f"{loaded_environment.path} has no [baseline]: no rollback target to check")
-    client = build_client(
-        env,
-        base_url=env.baseline.base_url,
-        secrets=secrets,
-        redactor=gonogo_context.redactor,
-        record=gonogo_context.exchanges.append,
-        verify=tls_verify(env, loaded_environment.path.parent),
-    )
-    with client:
-        yield client
 
 
 def test_rollback_ready(

@@ -18,6 +18,7 @@ from gonogo.environment import Environment, LoadedEnvironment
 from gonogo.evidence import Evidence, FindingRecorder
 from gonogo.http import build_client, tls_verify
 from gonogo.redact import Redactor
+from gonogo.suite import not_applicable
 
 
 def _require(request: pytest.FixtureRequest) -> tuple[RunContext, LoadedEnvironment]:
@@ -101,3 +102,33 @@ def evidence(request: pytest.FixtureRequest) -> Evidence:
     """Attach text, JSON and files to the report, with secrets scrubbed."""
     context = request.config.stash.get(CONTEXT_KEY, None)
     return Evidence(context.redactor if context else Redactor())
+
+
+@pytest.fixture
+def baseline_http(
+    request: pytest.FixtureRequest,
+    gonogo_context: RunContext,
+    loaded_environment: LoadedEnvironment,
+    secrets: Mapping[str, SecretStr],
+) -> Iterator[httpx.Client]:
+    """An ``httpx.Client`` bound to ``[baseline].base_url`` (the live colour), set up like ``http``.
+
+    A check that uses it is not applicable (not counted) when the environment has no ``[baseline]``.
+    """
+    env = loaded_environment.model
+    if env.baseline is None:
+        not_applicable(
+            request,
+            f"{envfile.shown(loaded_environment.path)} has no [baseline]: "
+            "no live deployment to compare with or roll back to",
+        )
+    client = build_client(
+        env,
+        base_url=env.baseline.base_url,
+        secrets=secrets,
+        redactor=gonogo_context.redactor,
+        record=gonogo_context.exchanges.append,
+        verify=tls_verify(env, loaded_environment.path.parent),
+    )
+    with client:
+        yield client

@@ -7,14 +7,14 @@ a JSON diff) for a person to judge; it holds the gate only when the score drops 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import NoReturn
 
 import httpx
 import pytest
 
 from gonogo.bluegreen import checks as bluegreen
-from gonogo.environment import LoadedEnvironment, RouteConfig
+from gonogo.environment import LoadedEnvironment, RouteConfig, shown
 from gonogo.evidence import Evidence, FindingRecorder
 from gonogo.suite import not_applicable, parametrize_from_env
 
@@ -23,12 +23,6 @@ pytestmark = pytest.mark.gate(critical=False)
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     parametrize_from_env(metafunc, "parity_route", bluegreen.parity_routes)
-
-
-@pytest.fixture
-def baseline_http(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
-    with bluegreen.baseline_client(request) as client:
-        yield client
 
 
 def test_parity(  # noqa: PLR0917 (pytest passes fixtures by position)
@@ -43,6 +37,9 @@ def test_parity(  # noqa: PLR0917 (pytest passes fixtures by position)
 ) -> None:
     if parity_route is None:
         not_applicable(request, "no GET route that changes nothing in [[routes]]: nothing to compare")
+    assert loaded_environment.model.baseline is not None  # baseline_http is not applicable without it
+    if not loaded_environment.model.baseline.parity.enabled:
+        not_applicable(request, f"[baseline.parity].enabled = false in {shown(loaded_environment.path)}")
     problem = bluegreen.check_parity(
         parity_route,
         baseline=baseline_http,

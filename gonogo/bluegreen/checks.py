@@ -264,23 +264,6 @@ def parity_routes(env: Environment) -> list[tuple[str, RouteConfig]]:
     return [(r.name, r) for r in env.routes if r.method in COMPARABLE_METHODS and not r.destructive]
 
 
-@contextlib.contextmanager
-def baseline_client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
-    """A recording client bound to the baseline; not applicable without ``[baseline]`` or with parity off."""
-    context: RunContext = request.getfixturevalue("gonogo_context")
-    loaded: LoadedEnvironment = request.getfixturevalue("loaded_environment")
-    env = loaded.model
-    if env.baseline is None:
-        not_applicable(
-            request, f"{shown(loaded.path)} has no [baseline]: nothing to compare the candidate with"
-        )
-    if not env.baseline.parity.enabled:
-        not_applicable(request, f"[baseline.parity].enabled = false in {shown(loaded.path)}")
-    secrets: Mapping[str, SecretStr] = request.getfixturevalue("secrets")
-    with client_for(env, loaded, context, secrets, base_url=env.baseline.base_url, record=True) as client:
-        yield client
-
-
 def check_parity(
     route: RouteConfig,
     *,

@@ -183,7 +183,7 @@ def test_checks_without_configuration_are_not_applicable(suite_project: SuitePro
         "checks/test_network.py::test_dns_resolves PASSED",
         "environments/bare.toml names no upstream test results ([precheck].junit)",
         "http://127.0.0.1:9 is not https: no certificate to check",
-        "environments/bare.toml has no [baseline]: no rollback target to check",
+        "environments/bare.toml has no [baseline]: no live deployment to compare with or roll back to",
     ]:
         assert line in output, f"missing {line!r} in:\n{output}"
     assert run.returncode == 0, output
