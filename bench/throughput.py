@@ -1,0 +1,217 @@
+"""Benchmark 1: requests/s and CPU per request of gonogo's load run, beside plain locust and wrk, in one run.
+
+Against nginx (Debian's package) on a loopback port answering 3 bytes: the load generator is the
+bottleneck, which is what is measured. Side by side, interleaved (plain, gonogo, plain, gonogo, ...):
+
+* plain locust: a ``FastHttpUser`` calling ``GET /`` in a loop (``wait_time = constant(0)``);
+* gonogo: the suite's ``load/locustfile.py`` through ``gonogo.load.run_locust`` (same users, closed
+  model, unpaced), which also checks each status and records every sample in HdrHistograms;
+* wrk (1 thread, as many connections as users): the ceiling of this machine.
+
+Requests/s and CPU per request are measured the same way for both locust runs, in each load-generating
+process from test start to stop: requests over wall time, process CPU time over requests (start-up and
+the reports left out). Locust's own counter is not used: on a master it misses the workers' last
+report. Figures are the median of the rounds. Goals: gonogo >= 0.95x plain locust; >= 1.6x from 1 to 2
+processes (``--processes``).
+
+    python bench/throughput.py [--seconds 5] [--users 20] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from _common import REPO, child_cpu, machine, nginx, table
+
+from gonogo.load.plan import LoadPlan, RoutePlan
+from gonogo.load.runner import run_locust
+
+PLAIN = """
+import json
+import os
+import time
+
+from locust import FastHttpUser, constant, events, task
+from locust.runners import MasterRunner
+
+
+class Plain(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def root(self):
+        self.client.get("/")
+
+
+# requests, wall time and process CPU time from test start to stop, in each load-generating process
+# (the counter costs ~0.3 us a request)
+state = {"requests": 0, "wall": 0.0, "cpu": 0.0}
+
+
+@events.request.add_listener
+def _count(**kwargs):
+    state["requests"] += 1
+
+
+@events.test_start.add_listener
+def _start(environment, **kwargs):
+    state.update(requests=0, wall=time.monotonic(), cpu=time.process_time())
+
+
+@events.test_stop.add_listener
+def _stop(environment, **kwargs):
+    if not isinstance(environment.runner, MasterRunner):
+        measured = {
+            "requests": state["requests"],
+            "seconds": time.monotonic() - state["wall"],
+            "cpu": time.process_time() - state["cpu"],
+        }
+        with open(f"measured-{os.getpid()}.json", "w") as out:
+            json.dump(measured, out)
+"""
+
+#: (requests per second, CPU seconds per request, mean CPU of a load-generating process in % of a core)
+Measure = tuple[float, float, float]
+
+
+def plain_locust(url: str, *, users: int, seconds: int, processes: int, folder: Path) -> Measure:
+    locustfile = folder / "plain_locustfile.py"
+    locustfile.write_text(PLAIN)
+    for old in folder.glob("measured-*.json"):
+        old.unlink()
+    command = [
+        sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-H", url,
+        "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--only-summary", "--loglevel", "WARNING",
+    ]  # fmt: skip
+    if processes > 1:
+        command += ["--processes", str(processes)]
+    subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    measured = [json.loads(path.read_text()) for path in folder.glob("measured-*.json")]
+    if len(measured) != processes:
+        sys.exit(f"plain locust: {len(measured)} of {processes} processes reported")
+    requests = sum(item["requests"] for item in measured)
+    rate = sum(item["requests"] / item["seconds"] for item in measured)
+    cpu = sum(item["cpu"] for item in measured)
+    return rate, cpu / requests, 100 * cpu / sum(item["seconds"] for item in measured)
+
+
+def gonogo_run(url: str, *, users: int, seconds: int, processes: int, folder: Path) -> Measure:
+    plan = LoadPlan(
+        environment="bench",
+        base_url=url,
+        routes=(RoutePlan("root", "GET", "/", 200, 1),),
+        users=users,
+        spawn_rate=users,
+        duration_s=float(seconds),
+        warmup_s=0.0,  # every request counts, as in the plain run
+        processes=processes,
+        min_requests=1,
+    )
+    outcome = run_locust(
+        plan, locustfile=REPO / "load" / "locustfile.py", folder=folder / f"gonogo-{processes}"
+    )
+    results = outcome.results
+    if results is None or not results.requests:
+        sys.exit(f"gonogo run failed: {outcome.error}")
+    busy = 100 * results.cpu_seconds / (results.measured_s * results.processes)
+    return results.achieved_rate_per_s, results.cpu_seconds / results.requests, busy
+
+
+def wrk(url: str, *, connections: int, seconds: int) -> Measure:
+    with child_cpu() as cpu:  # the whole process: wrk starts in milliseconds
+        done = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 30,
+            check=True,
+        )
+    match = re.search(r"(\d+) requests in ([\d.]+)s", done.stdout)
+    if match is None:
+        sys.exit(f"cannot read wrk's output:\n{done.stdout}")
+    requests, seconds = int(match.group(1)), float(match.group(2))
+    return requests / seconds, cpu[0] / requests, 100 * cpu[0] / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    samples: dict[str, list[Measure]] = {}
+    runners: tuple[tuple[str, Callable[..., Measure]], ...] = (
+        ("plain locust", plain_locust),
+        ("gonogo", gonogo_run),
+    )
+    with nginx() as server, tempfile.TemporaryDirectory(prefix="gonogo-bench-") as folder:
+        each = f"{args.seconds} s per run, {args.users} users, {args.rounds} rounds"
+        print(f"target: nginx at {server.url}; {each}")
+        for round_number in range(args.rounds):
+            for processes in (1, 2):
+                for name, runner in runners:
+                    result = runner(
+                        server.url,
+                        users=args.users,
+                        seconds=args.seconds,
+                        processes=processes,
+                        folder=Path(folder),
+                    )
+                    samples.setdefault(f"{name}|{processes}", []).append(result)
+                    print(
+                        f"  round {round_number + 1}: {name}, {processes} process(es): {result[0]:,.0f} req/s"
+                    )
+            samples.setdefault("wrk|1", []).append(
+                wrk(server.url, connections=args.users, seconds=args.seconds)
+            )
+    rates = {key: statistics.median(run[0] for run in runs) for key, runs in samples.items()}
+    cpu_us = {key: statistics.median(run[1] * 1e6 for run in runs) for key, runs in samples.items()}
+    busy = {key: statistics.median(run[2] for run in runs) for key, runs in samples.items()}
+    rows = []
+    for key in ("plain locust|1", "gonogo|1", "plain locust|2", "gonogo|2", "wrk|1"):
+        name, processes = key.split("|")
+        plain = rates[f"plain locust|{processes}"] if name != "wrk" else rates["plain locust|1"]
+        scaling = f"{rates[key] / rates[f'{name}|1']:.2f}x" if name != "wrk" and processes == "2" else ""
+        label = name if name != "wrk" else "wrk (1 thread)"
+        row = [label, processes, f"{rates[key]:,.0f}", f"{cpu_us[key]:.0f}", f"{busy[key]:.0f}%"]
+        rows.append([*row, f"{rates[key] / plain:.2f}x", scaling])
+    print()
+    headers = [
+        "generator",
+        "processes",
+        "req/s",
+        "CPU us/req",
+        "CPU per process",
+        "vs plain locust",
+        "2 vs 1 process",
+    ]
+    print(table(headers, rows))
+    print("(CPU per process: % of a core used by each load-generating process; well below 100 % the machine,")
+    print(" not the generator, was the limit)")
+    print()
+    print(
+        f"gonogo / plain locust, req/s: {rates['gonogo|1'] / rates['plain locust|1']:.2f}x (1 process), "
+        f"{rates['gonogo|2'] / rates['plain locust|2']:.2f}x (2 processes); goal >= 0.95x"
+    )
+    print(
+        "gonogo / plain locust, CPU per request inverted (the req/s ratio if each had a core to itself): "
+        f"{cpu_us['plain locust|1'] / cpu_us['gonogo|1']:.2f}x (1 process), "
+        f"{cpu_us['plain locust|2'] / cpu_us['gonogo|2']:.2f}x (2 processes)"
+    )
+    print(
+        f"2 processes / 1, req/s: gonogo {rates['gonogo|2'] / rates['gonogo|1']:.2f}x, plain locust "
+        f"{rates['plain locust|2'] / rates['plain locust|1']:.2f}x; goal >= 1.6x"
+    )
+
+
+if __name__ == "__main__":
+    main()

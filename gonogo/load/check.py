@@ -1,0 +1,191 @@
+"""The pytest side of the postdeploy load check: plan, run (or read) the load, show progress, report.
+
+``load/test_latency.py`` stays thin::
+
+    run = load_check.run(request, locustfile=LOCUSTFILE)
+    judgement = load_check.report(run, findings, evidence)
+    assert not judgement.failures, ...
+
+Options (``gonogo/plugin.py``): ``--load-processes N``, ``--load-results FILE`` (judge an external
+locust master's results instead of running locust), ``--allow-full-load`` (lift a sensitive
+environment's caps); ``--allow-destructive`` also lets destructive routes take part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gonogo.context import CONTEXT_KEY, RunContext
+from gonogo.environment import shown
+from gonogo.evidence import Evidence, FindingRecorder
+from gonogo.load.chart import latency_svg
+from gonogo.load.judge import Judgement, judge
+from gonogo.load.plan import LoadPlan, NothingToLoad, build_plan, host_pattern
+from gonogo.load.results import LoadResults, ResultsError
+from gonogo.load.runner import RunFiles, RunOutcome, run_locust
+from gonogo.load.table import format_table
+from gonogo.suite import not_applicable
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """What the check ran or read: the plan that judges, the results, or why there are none."""
+
+    plan: LoadPlan
+    env_file: str
+    results: LoadResults | None
+    #: why there are no usable results, or why they cannot judge this deployment
+    problem: str | None
+    files: RunFiles | None
+    outcome: RunOutcome | None = None
+    results_file: Path | None = None
+
+
+def run(request: pytest.FixtureRequest, *, locustfile: Path) -> LoadRun:
+    """Build the plan from the environment and run it in a locust child (or read ``--load-results``)."""
+    context: RunContext = request.getfixturevalue("gonogo_context")
+    loaded = request.getfixturevalue("loaded_environment")
+    base_url: str = request.getfixturevalue("base_url")
+    config = request.config
+    try:
+        plan = build_plan(
+            loaded,
+            base_url=base_url,
+            allow_destructive=context.settings.allow_destructive,
+            allow_full_load=bool(config.getoption("gonogo_allow_full_load", False)),
+            processes=config.getoption("gonogo_load_processes", None),
+        )
+    except NothingToLoad as exc:
+        not_applicable(request, str(exc))
+    env_file = f"{shown(loaded.path)} [load]"
+    write = terminal_writer(config)
+    results_path = config.getoption("gonogo_load_results", None)
+    if results_path:
+        return _read_external(plan, env_file, Path(results_path), write)
+    folder = _folder(request, context)
+    write(
+        f"gonogo load: {plan.model} against {plan.base_url} for {plan.duration_s:g} s "
+        f"({plan.warmup_s:g} s warm-up), time bound {plan.hard_timeout_s():.0f} s; files in {shown(folder)}"
+    )
+    for cap in plan.caps:
+        write(
+            f"gonogo load: capped on sensitive environment {loaded.name}: {cap} (--allow-full-load lifts it)"
+        )
+    outcome = run_locust(plan, locustfile=locustfile, folder=folder, on_line=write)
+    return LoadRun(plan, env_file, outcome.results, outcome.error, outcome.files, outcome)
+
+
+def report(
+    run: LoadRun, findings: FindingRecorder, evidence: Evidence, *, write: Callable[[str], None] | None = None
+) -> Judgement:
+    """Record the findings, attach the evidence, print the table; returns the judgement to assert on."""
+    if run.results is None or run.problem is not None:
+        problem = run.problem or "no results"
+        findings.inconclusive("load run", "no results", detail=problem)
+        if run.files is not None and run.files.log.is_file():
+            evidence.file(run.files.log, "locust log")
+        if write is not None:
+            write(f"gonogo load: INCONCLUSIVE: {problem}")
+        return Judgement(findings=(), failures=(), inconclusive=(problem,))
+    judgement = judge(run.results, run.plan, env_file=run.env_file)
+    for item in judgement.findings:
+        findings.record(
+            item.name, item.value, verdict=item.verdict, limit=item.limit, unit=item.unit, detail=item.detail
+        )
+    table = format_table(run.results, judgement, limits=run.plan)
+    if write is not None:
+        for line in table:
+            write(line)
+    _attach(run, evidence, table)
+    return judgement
+
+
+def failure_message(judgement: Judgement) -> str:
+    return "\n".join(judgement.failures)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def terminal_writer(config: pytest.Config) -> Callable[[str], None]:
+    """Write a line to the terminal right away, past pytest's output capture (progress during the run)."""
+    context = config.stash.get(CONTEXT_KEY, None)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    redact = context.redactor.text if context is not None else (lambda text: text)
+
+    def write(line: str) -> None:
+        if reporter is None:
+            return
+        with _capture_disabled(capture):
+            reporter.ensure_newline()
+            reporter.write_line(redact(line))
+
+    return write
+
+
+@contextlib.contextmanager
+def _capture_disabled(capture: Any) -> Iterator[None]:
+    if capture is None:
+        yield
+        return
+    with capture.global_and_fixture_disabled():
+        yield
+
+
+def _folder(request: pytest.FixtureRequest, context: RunContext) -> Path:
+    if context.reports_dir is not None:
+        return context.reports_dir / "load"
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    return factory.mktemp("load")
+
+
+def _read_external(plan: LoadPlan, env_file: str, path: Path, write: Callable[[str], None]) -> LoadRun:
+    write(f"gonogo load: judging results from {path} (--load-results); no load is sent by this run")
+    try:
+        results = LoadResults.read(path)
+    except ResultsError as exc:
+        return LoadRun(plan, env_file, None, str(exc), None, results_file=path)
+    problem = None
+    if not host_pattern(plan.base_url).fullmatch(results.plan.base_url):
+        problem = (
+            f"{path} measured {results.plan.base_url}, not this environment's base URL {plan.base_url}: "
+            "it is no evidence for this deployment. Fix: point the locust master at the base URL, or pass "
+            "the results of this deployment's run"
+        )
+    return LoadRun(plan, env_file, results, problem, None, results_file=path)
+
+
+def _attach(run: LoadRun, evidence: Evidence, table: list[str]) -> None:
+    results = run.results
+    assert results is not None
+    evidence.text("load summary", "\n".join(table))
+    svg = latency_svg(
+        results.intervals,
+        interval_s=results.interval_s,
+        warmup_s=results.plan.warmup_s,
+        p95_limit_ms=run.plan.p95_ms,
+        title=f"{results.plan.environment}: latency over time ({results.model})",
+    )
+    if run.files is not None:
+        run.files.chart.write_text(svg, encoding="utf-8")
+        evidence.file(run.files.chart, "latency over time (p50, p95, errors)")
+        for path, name in (
+            (run.files.stats_csv, "locust statistics (CSV)"),
+            (run.files.html, "locust report (HTML)"),
+            (run.files.results, "load results (JSON, with HdrHistograms)"),
+        ):
+            if path.is_file():
+                evidence.file(path, name)
+    elif run.results_file is not None:
+        evidence.text("latency over time (p50, p95, errors)", svg, extension="svg")
+        csv_path = run.results_file.with_name(run.results_file.stem + "_locust_stats.csv")
+        if csv_path.is_file():
+            evidence.file(csv_path, "locust statistics (CSV)")
+        evidence.file(run.results_file, "load results (JSON, with HdrHistograms)")

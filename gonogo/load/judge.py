@@ -1,0 +1,236 @@
+"""Results + limits -> findings, failures and reasons for an inconclusive result (pure; no pytest, no locust).
+
+Failures are what the gate turns into ROLLBACK, so a latency figure is only failed when the measurement
+is valid. Two things make it invalid, and the p95 is then inconclusive instead:
+
+* a saturated load generator inflates latency (+11 % on p95 at ~98 % CPU, measured);
+* in the open model, a schedule not kept (achieved rate short of the plan) means requests waited for a
+  free user on the generator's side, and that wait is in the latency timed from the schedule.
+
+Except when the p95 timed from the actual send (a lower bound) is over the limit as well: then the target
+is too slow whatever the generator did. Errors are errors whatever the generator's state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from gonogo.load.plan import LoadPlan
+from gonogo.load.results import LoadResults
+
+Verdict = Literal["pass", "fail", "inconclusive"]
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One finding, in the vocabulary of ``gonogo.results.Finding``."""
+
+    name: str
+    value: float | int | str | None
+    verdict: Verdict = "pass"
+    limit: float | int | str | None = None
+    unit: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    findings: tuple[Measured, ...]
+    #: one message per broken limit, naming value, limit, target and fix
+    failures: tuple[str, ...]
+    #: why the run cannot decide (too few samples, saturated generator, rate short, incomplete)
+    inconclusive: tuple[str, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.failures:
+            return "fail"
+        return "inconclusive" if self.inconclusive else "pass"
+
+
+@dataclass
+class _Judging:
+    results: LoadResults
+    limits: LoadPlan
+    env_file: str
+    findings: list[Measured] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    inconclusive: list[str] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return f"against {self.results.plan.base_url} ({self.results.model})"
+
+    @property
+    def window(self) -> str:
+        return f"in {self.results.measured_s:.1f} s after {self.results.plan.warmup_s:g} s warm-up"
+
+
+def judge(results: LoadResults, limits: LoadPlan, *, env_file: str = "the environment file") -> Judgement:
+    """Judge ``results`` against the ``[load]`` limits of ``limits`` (the plan of the gating environment)."""
+    state = _Judging(results, limits, env_file)
+    if results.plan.caps:
+        state.findings.append(
+            Measured(
+                "load capped",
+                "; ".join(results.plan.caps),
+                detail="sensitive environment; --allow-full-load lifts the caps",
+            )
+        )
+    if not results.complete:
+        reason = "; ".join(results.problems) or "the load run did not finish normally"
+        state.inconclusive.append(f"the load results are incomplete: {reason}")
+        state.findings.append(Measured("load run", "incomplete", "inconclusive", detail=reason))
+    saturated = _generator(state)
+    schedule_missed = _rate(state)
+    _requests(state)
+    _errors(state)
+    _latency(state, unreliable=saturated or schedule_missed)
+    return Judgement(tuple(state.findings), tuple(state.failures), tuple(state.inconclusive))
+
+
+def _generator(state: _Judging) -> bool:
+    """Record the generator's CPU; True when it was saturated."""
+    cpu = state.results.generator_cpu
+    if cpu is None or cpu.mean is None:
+        return False
+    limit = state.limits.max_generator_cpu
+    detail = (
+        f"mean over {cpu.samples} s after warm-up, busiest of {state.results.processes} process(es); "
+        f"max {cpu.max or 0:.0f}%"
+    )
+    if cpu.mean <= limit:
+        state.findings.append(Measured("generator cpu", round(cpu.mean, 1), "pass", limit, "%", detail))
+        return False
+    state.inconclusive.append(
+        f"the load generator was saturated: CPU {cpu.mean:.0f}% of a core on average (limit {limit:g}%, "
+        "max_generator_cpu), which inflates latency. Fix: more locust processes (--load-processes or "
+        "[load].processes), workers on other hosts, or fewer users"
+    )
+    state.findings.append(Measured("generator cpu", round(cpu.mean, 1), "inconclusive", limit, "%", detail))
+    return True
+
+
+def _rate(state: _Judging) -> bool:
+    """Record the achieved rate; True when an open-model schedule was not kept."""
+    ran, rate = state.results.plan, state.results.achieved_rate_per_s
+    if ran.mode != "open" or not ran.rate_per_s:
+        state.findings.append(
+            Measured("achieved rate", round(rate, 1), unit="req/s", detail=state.results.model)
+        )
+        return False
+    floor = ran.rate_per_s * (1 - state.limits.rate_tolerance)
+    detail = f"planned {ran.rate_per_s:g} req/s (open model); {_open_detail(state.results)}"
+    if rate >= floor:
+        state.findings.append(
+            Measured("achieved rate", round(rate, 1), "pass", round(floor, 1), "req/s", detail)
+        )
+        return False
+    state.inconclusive.append(
+        f"achieved {rate:.1f} req/s, short of the planned {ran.rate_per_s:g} req/s by more than "
+        f"{state.limits.rate_tolerance:.0%} (rate_tolerance): the schedule was not kept, so requests waited "
+        f"for one of the {ran.users} users and the target did not get the planned load. "
+        f"{_open_detail(state.results)}. Fix: more users (requests in flight) or processes; a target "
+        "answering slowly needs rate x latency requests in flight"
+    )
+    state.findings.append(
+        Measured("achieved rate", round(rate, 1), "inconclusive", round(floor, 1), "req/s", detail)
+    )
+    return True
+
+
+def _requests(state: _Judging) -> None:
+    requests, least = state.results.requests, state.limits.min_requests
+    if requests >= least:
+        state.findings.append(Measured("requests", requests, "pass", least, "", state.window))
+        return
+    state.inconclusive.append(
+        f"only {requests} requests {state.window} (min_requests = {least} in {state.env_file}): "
+        "too few to judge. Fix: a longer duration_s, more users, or a lower min_requests"
+    )
+    state.findings.append(
+        Measured("requests", requests, "inconclusive", least, "", f"{state.window}; too few")
+    )
+
+
+def _errors(state: _Judging) -> None:
+    total, limit = state.results.total, state.limits.max_error_rate
+    if not total.requests:
+        state.inconclusive.append(f"no request completed {state.window} {state.where}")
+        return
+    detail = _error_detail(state.results)
+    if total.error_rate <= limit:
+        state.findings.append(Measured("error rate", total.error_rate, "pass", limit, "", detail))
+        return
+    state.failures.append(
+        f"error rate {total.error_rate:.2%} > limit {limit:.2%} (max_error_rate in {state.env_file}) "
+        f"{state.where}: {detail}. Fix: look at the failing routes and the target's logs, or roll back"
+    )
+    state.findings.append(Measured("error rate", total.error_rate, "fail", limit, "", detail))
+
+
+def _latency(state: _Judging, *, unreliable: bool) -> None:
+    results, limit = state.results, state.limits.p95_ms
+    latency = results.total.latency
+    if latency.p95_ms is None:
+        return
+    locust_p95 = results.locust.p95_ms if results.locust else None
+    detail = f"gonogo, from all {results.requests} samples after warm-up, within 0.1%"
+    if locust_p95 is not None:
+        detail += f"; locust's own p95: {locust_p95:g} ms (rounded)"
+    service_p95 = results.service.latency.p95_ms if results.service is not None else None
+    if service_p95 is not None:
+        detail += f"; timed from the actual send: {service_p95:.1f} ms"
+    # timed from the actual send a request cannot look slower than it was: over the limit even so,
+    # the target is too slow whatever the generator did
+    lower_bound_over = service_p95 is not None and service_p95 > limit
+    if latency.p95_ms <= limit:
+        verdict: Verdict = "pass"
+    elif unreliable and not lower_bound_over:
+        verdict = "inconclusive"
+    else:
+        verdict = "fail"
+        locust_text = f", locust's own figure {locust_p95:g} ms" if locust_p95 is not None else ""
+        state.failures.append(
+            f"p95 latency {latency.p95_ms:.1f} ms > limit {limit:g} ms (p95_ms in {state.env_file}) "
+            f"{state.where}: measured over {results.requests} requests {state.window} "
+            f"(p50 {_ms(latency.p50_ms)}, p99 {_ms(latency.p99_ms)}{locust_text}). "
+            "Fix: find what slowed this deployment (latency chart and locust report attached), or roll back"
+        )
+    state.findings.append(Measured("p95 latency", latency.p95_ms, verdict, limit, "ms", detail))
+    state.findings.append(Measured("p50 latency", latency.p50_ms, unit="ms"))
+    state.findings.append(Measured("p99 latency", latency.p99_ms, unit="ms"))
+    if locust_p95 is not None:
+        state.findings.append(
+            Measured(
+                "locust p95 latency",
+                locust_p95,
+                unit="ms",
+                detail="locust's statistics: response times rounded to 2 significant digits; "
+                "reported, not judged",
+            )
+        )
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} ms"
+
+
+def _error_detail(results: LoadResults) -> str:
+    total = results.total
+    if not results.errors:
+        return f"{total.errors} of {total.requests} requests failed"
+    top = ", ".join(f"{kind.route}: {kind.error} x{kind.count}" for kind in results.errors[:3])
+    more = f" (+{len(results.errors) - 3} more kinds)" if len(results.errors) > 3 else ""
+    return f"{total.errors} of {total.requests} requests failed: {top}{more}"
+
+
+def _open_detail(results: LoadResults) -> str:
+    counts = results.open
+    if counts is None:
+        return "no schedule counts"
+    return (
+        f"{counts.sent} sent, {counts.late} late (> 10 ms after their scheduled time, timed from it), "
+        f"{counts.dropped} never sent, {counts.unfinished} unanswered at the end"
+    )

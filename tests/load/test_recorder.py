@@ -1,0 +1,137 @@
+"""The recorder: every sample after warm-up, percentiles within 0.1 %, deltas that merge across processes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from gonogo.load.recorder import Aggregate, Recorder, new_histogram, percentile_ms, record_values
+from gonogo.load.results import LoadResults
+
+from .conftest import plan, results
+
+
+def test_percentiles_are_within_a_tenth_of_a_percent_of_the_exact_ones() -> None:
+    rng = np.random.default_rng(7)
+    samples = rng.lognormal(mean=np.log(40.0), sigma=0.6, size=40_000)  # ms, a heavy right tail
+
+    measured = results(samples.tolist())
+
+    latency = measured.total.latency
+    for percent, value in ((50, latency.p50_ms), (95, latency.p95_ms), (99, latency.p99_ms)):
+        exact = float(np.percentile(samples, percent, method="inverted_cdf"))
+        assert value is not None
+        assert abs(value - exact) / exact <= 0.001, (percent, value, exact)
+    assert measured.requests == 40_000
+    assert latency.max_ms == pytest.approx(samples.max(), abs=0.001)
+
+
+def test_grouped_recording_fills_the_histogram_exactly_like_one_value_at_a_time() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.integers(1, 50_000_000, size=5_000).astype(np.int64)  # 1 us to 50 s
+    one_by_one, grouped = new_histogram(), new_histogram()
+    for value in values.tolist():
+        one_by_one.record_value(value)
+
+    record_values(grouped, values)
+
+    assert grouped.get_total_count() == one_by_one.get_total_count() == 5_000
+    for percent in (1, 10, 50, 90, 95, 99, 99.9, 100):
+        assert percentile_ms(grouped, percent) == percentile_ms(one_by_one, percent)
+
+
+def test_warm_up_samples_feed_the_chart_but_not_the_percentiles() -> None:
+    recorder = Recorder(warmup_s=2.0, duration_s=5.0, clock=lambda: 0.0)
+    recorder.begin(0.0)
+    for tick in range(100):
+        recorder.add("r", 5_000.0, True, 0.5 + tick / 1000)  # slow warm-up: connections, caches
+        recorder.add("r", 10.0, True, 3.0 + tick / 1000)
+
+    aggregate = Aggregate()
+    aggregate.merge("local", recorder.take_delta(final=True, now=5.0))
+    data = aggregate.to_results(plan=plan(warmup_s=2.0, duration_s=5.0).to_dict(), locust=None, complete=True)
+    measured = LoadResults.from_dict(data)
+
+    assert measured.requests == 100
+    assert measured.total.latency.p95_ms == pytest.approx(10.0, rel=0.001)
+    by_second = {point.t: point for point in measured.intervals}
+    assert by_second[0.0].requests == 100
+    assert by_second[0.0].p50_ms == pytest.approx(5_000.0, rel=0.01)
+    assert by_second[3.0].requests == 100
+
+
+def test_deltas_from_several_processes_merge_into_the_same_result_as_one_process() -> None:
+    rng = np.random.default_rng(11)
+    samples = rng.exponential(20.0, size=3_000)
+    single = Recorder(warmup_s=0.0, duration_s=10.0, clock=lambda: 0.0)
+    workers = [Recorder(warmup_s=0.0, duration_s=10.0, clock=lambda: 0.0) for _ in range(3)]
+    single.begin(0.0)
+    for worker in workers:
+        worker.begin(0.0)
+    merged, alone = Aggregate(), Aggregate()
+    for index, value in enumerate(samples.tolist()):
+        at = index / 300
+        single.add("r", value, index % 50 != 0, at)
+        workers[index % 3].add("r", value, index % 50 != 0, at)
+        if index % 700 == 0:  # periodic reports, as locust's every 3 s
+            merged.merge(f"w{index % 3}", workers[index % 3].take_delta(now=at))
+    for number, worker in enumerate(workers):
+        merged.merge(f"w{number}", json.loads(json.dumps(worker.take_delta(final=True, now=10.0))))
+    alone.merge("local", single.take_delta(final=True, now=10.0))
+
+    run = plan(warmup_s=0.0, duration_s=10.0).to_dict()
+    several = LoadResults.from_dict(merged.to_results(plan=run, locust=None, complete=True))
+    one = LoadResults.from_dict(alone.to_results(plan=run, locust=None, complete=True))
+
+    assert several.total == one.total
+    assert several.processes == 3
+    assert merged.finals == {"w0", "w1", "w2"}
+    assert several.total.errors == 60
+
+
+def test_a_closed_window_still_takes_answers_to_requests_scheduled_inside_it() -> None:
+    recorder = Recorder(warmup_s=0.0, duration_s=10.0, clock=lambda: 0.0)
+    recorder.begin(0.0)
+    recorder.close(4.0)
+    recorder.add("r", 900.0, True, 3.9)  # scheduled before the close, answered after it: counts
+    recorder.add("r", 1.0, True, 4.1)  # scheduled after the close: not measured
+    recorder.finish(5.0)
+    recorder.add("r", 1.0, True, 3.0)  # after finish: ignored
+
+    delta = recorder.take_delta(final=True, now=5.0)
+
+    assert delta["routes"]["r"]["requests"] == 1
+    assert delta["measured_s"] == pytest.approx(4.0)
+
+
+def test_errors_and_cpu_outside_the_measured_window_are_left_out() -> None:
+    recorder = Recorder(warmup_s=1.0, duration_s=3.0, clock=lambda: 0.0)
+    recorder.begin(0.0)
+    recorder.error("r", "HTTP 500 (expected 200)", 0.5)
+    recorder.error("r", "HTTP 500 (expected 200)", 2.0)
+    recorder.cpu(99.0, 0.5)
+    recorder.cpu(40.0, 2.0)
+
+    delta = recorder.take_delta()
+
+    assert delta["error_kinds"] == [["r", "HTTP 500 (expected 200)", 1]]
+    assert delta["cpu"] == [40.0]
+
+
+def test_progress_line_shows_rate_p95_and_errors_since_the_last_line() -> None:
+    recorder = Recorder(warmup_s=0.0, duration_s=10.0, clock=lambda: 0.0)
+    recorder.begin(0.0)
+    for index in range(200):
+        recorder.add("r", 20.0 if index < 190 else 80.0, index != 0, index / 100)
+    aggregate = Aggregate()
+    aggregate.merge("local", recorder.take_delta(now=2.0))
+
+    line = aggregate.progress(elapsed_s=2.0, users=7, window_s=2.0)
+
+    # the progress line's p95 is read from the chart's 1 % histogram
+    assert re.fullmatch(
+        r"gonogo load +2\.0 s +users +7 +100\.0 req/s +p95 +20\.[01] ms +errors 1 \(0\.50%\)", line
+    ), line
