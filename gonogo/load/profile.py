@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import functools
 import itertools
 import logging
 import math
@@ -38,6 +37,7 @@ import ssl
 import sys
 import time
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -351,9 +351,16 @@ def _configure_users(plan: LoadPlan, environment: Any) -> None:
             user_class.connection_timeout = plan.request_timeout_s
             user_class.insecure = not plan.verify_tls
             if plan.ca_bundle:
-                user_class.ssl_context_factory = staticmethod(
-                    functools.partial(ssl.create_default_context, cafile=plan.ca_bundle)
-                )
+                user_class.ssl_context_factory = staticmethod(_trusting(plan.ca_bundle))
+
+
+def _trusting(ca_bundle: str) -> Callable[..., ssl.SSLContext]:
+    # geventhttpclient calls the factory with its own cafile= (certifi's bundle): ignore it, so the
+    # environment's CA is the one trusted, as it is for the checks' httpx client
+    def factory(*_: Any, **__: Any) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=ca_bundle)
+
+    return factory
 
 
 def _on_init(environment: Any, runner: Any, **_: Any) -> None:

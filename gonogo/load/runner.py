@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gonogo.launch import die_with_parent
 from gonogo.load.plan import LoadPlan
 from gonogo.load.results import LoadResults, ResultsError
 
@@ -179,8 +180,10 @@ def run_locust(
             text=True,
             env=env,
             cwd=str(folder),
-            # its own process group: the time bound and Ctrl-C stop locust's worker processes too
+            # its own process group: the time bound and Ctrl-C stop locust's worker processes too;
+            # and it dies with pytest if pytest itself is killed
             start_new_session=True,
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only a prctl call, no locks taken
         )
         reader = threading.Thread(target=_read_lines, args=(process, lines), daemon=True)
         reader.start()

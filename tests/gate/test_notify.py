@@ -470,10 +470,10 @@ def test_post_gate_reports_an_unusable_url_without_sending(url: str, reason: str
 
 
 def test_post_gate_sends_a_non_finite_number_as_the_file_holds_it() -> None:
-    # gate.json is written with json.dumps' defaults (NaN allowed); httpx's json= would raise instead
+    # gate.json is strict JSON (a NaN becomes null, as in the file); httpx's json= would raise instead
     result, _, requests = deliver([200], document={"value": float("nan")})
     assert result.ok
-    assert requests[0].content == b'{\n  "value": NaN\n}\n'
+    assert requests[0].content == b'{\n  "value": null\n}\n'
 
 
 def test_post_gate_refuses_zero_attempts() -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from gonogo.load.plan import LoadPlan, RoutePlan
 from gonogo.load.recorder import Aggregate, Recorder
@@ -35,24 +34,6 @@ json = { name = "gonogo probe", price = 1.0 }
 status = 201
 destructive = true
 """
-
-
-@pytest.fixture
-def demo_server(demo: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
-    """``demo`` whose stdout pipes are closed at teardown (the shared fixture leaves them to the GC,
-    which then reports an unraisable ResourceWarning in whichever test happens to run next)."""
-    started: list[Any] = []
-
-    def factory(*args: str, env: dict[str, str] | None = None) -> Any:
-        process = demo(*args, env=env)
-        started.append(process)
-        return process
-
-    yield factory
-    for process in started:
-        process.stop()
-        if process.process.stdout is not None:
-            process.process.stdout.close()
 
 
 def demo_env(

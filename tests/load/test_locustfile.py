@@ -33,14 +33,14 @@ def _locust(*args: str, env: dict[str, str] | None = None, cwd: Path = REPO, tim
     )
 
 
-def _demo(demo_server: Callable[..., Any], *args: str) -> Any:
-    return demo_server("--token-env", "DEMO_API_TOKEN", *args, env={"DEMO_API_TOKEN": TOKEN})
+def _demo(demo: Callable[..., Any], *args: str) -> Any:
+    return demo("--token-env", "DEMO_API_TOKEN", *args, env={"DEMO_API_TOKEN": TOKEN})
 
 
 def test_plain_locust_headless_runs_the_environments_profile_against_the_demo(
-    demo_server: Callable[..., Any],
+    demo: Callable[..., Any],
 ) -> None:
-    target = _demo(demo_server)
+    target = _demo(demo)
 
     done = _locust("--headless", "-H", target.url, "--only-summary", env={"GONOGO_ENV": "demo"})
 
@@ -67,9 +67,9 @@ def test_the_profile_refuses_a_host_that_is_not_the_environments_base_url() -> N
 
 
 def test_a_master_with_two_workers_on_loopback_gives_results_the_check_judges(
-    demo_server: Callable[..., Any], suite_project: Any, tmp_path: Path
+    demo: Callable[..., Any], suite_project: Any, tmp_path: Path
 ) -> None:
-    target = _demo(demo_server)
+    target = _demo(demo)
     load = "users = 4\nspawn_rate = 4\nrate_per_s = 120\nduration_s = 4\nwarmup_s = 1\nmin_requests = 30\n"
     envs = tmp_path / "envs"
     envs.mkdir()
@@ -119,10 +119,10 @@ def test_a_master_with_two_workers_on_loopback_gives_results_the_check_judges(
 
 
 def test_the_open_model_times_from_the_schedule_and_reports_a_schedule_it_could_not_keep(
-    demo_server: Callable[..., Any], tmp_path: Path
+    demo: Callable[..., Any], tmp_path: Path
 ) -> None:
     # 2 users cannot keep 100 req/s against 50 ms answers (40 req/s at most): requests wait for a user
-    target = _demo(demo_server, "--latency-ms", "50")
+    target = _demo(demo, "--latency-ms", "50")
     envs = tmp_path / "envs"
     envs.mkdir()
     load = 'mode = "open"\nrate_per_s = 100\nusers = 2\nspawn_rate = 2\nduration_s = 3\nwarmup_s = 0.5\n'

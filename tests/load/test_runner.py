@@ -19,9 +19,9 @@ LOCUSTFILE = REPO / "load" / "locustfile.py"
 
 
 def test_a_run_against_the_demo_streams_progress_writes_its_files_and_keeps_locust_out_of_pytest(
-    demo_server: Callable[..., Any], tmp_path: Path
+    demo: Callable[..., Any], tmp_path: Path
 ) -> None:
-    target = demo_server()
+    target = demo()
     plan = LoadPlan(
         environment="demo",
         base_url=target.url,
