@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from gonogo.environment import LoadedEnvironment
+from gonogo.environment import LoadedEnvironment, shown
 from gonogo.evidence import FindingRecorder
 from gonogo.results import FindingVerdict
 from gonogo.suite import not_applicable, parametrize_from_env
@@ -35,7 +35,9 @@ def test_environment_file_is_valid(loaded_environment: LoadedEnvironment, findin
         verdict=FindingVerdict.FAIL if missing else FindingVerdict.PASS,
         detail=str(loaded_environment.path),
     )
-    assert not missing, f"{loaded_environment.path}: referenced files are missing: " + "; ".join(missing)
+    assert not missing, f"{shown(loaded_environment.path)}: referenced files are missing: " + "; ".join(
+        missing
+    )
 
 
 def test_secret_is_set(
@@ -43,10 +45,11 @@ def test_secret_is_set(
 ) -> None:
     if secret_name is None:
         not_applicable(
-            request, f"{loaded_environment.path} requires no secrets ([secrets].required is empty)"
+            request, f"{shown(loaded_environment.path)} requires no secrets ([secrets].required is empty)"
         )
     value = os.environ.get(secret_name, "")
     assert value.strip(), (
         f"secret {secret_name} is not set or empty in the process environment "
-        f"(required by {loaded_environment.path}). Fix: export {secret_name} from your CI secret store."
+        f"(required by {shown(loaded_environment.path)}). "
+        f"Fix: export {secret_name} from your CI secret store."
     )

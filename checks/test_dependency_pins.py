@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gonogo.environment import LoadedEnvironment
+from gonogo.environment import shown as shown_path
 from gonogo.evidence import FindingRecorder
 from gonogo.probes import lockfiles
 from gonogo.probes.files import display, project_root
@@ -23,14 +24,17 @@ def test_dependencies_pinned(
     lockfile: str | None,
 ) -> None:
     if lockfile is None:
-        not_applicable(request, f"{loaded_environment.path} names no lock files ([precheck].lockfiles)")
+        not_applicable(
+            request, f"{shown_path(loaded_environment.path)} names no lock files ([precheck].lockfiles)"
+        )
     root = project_root(loaded_environment.path)
     path = root / lockfile
     shown = display(path, root)
     if not path.is_file():
         pytest.fail(
             f"[precheck].lockfiles: {shown} does not exist under {root} (paths are relative to the project "
-            f"root, the environments folder's parent). Fix: commit it, or correct {loaded_environment.path}",
+            f"root, the environments folder's parent). "
+            f"Fix: commit it, or correct {shown_path(loaded_environment.path)}",
             pytrace=False,
         )
     report = lockfiles.check(path)

@@ -6,6 +6,7 @@ import pytest
 
 from gonogo.context import CONTEXT_KEY
 from gonogo.environment import LoadedEnvironment
+from gonogo.environment import shown as shown_path
 from gonogo.evidence import FindingRecorder
 from gonogo.probes import junit
 from gonogo.probes.files import Match, expand, project_root
@@ -36,14 +37,16 @@ def test_upstream_tests_passed(
 ) -> None:
     if junit_report is None:
         not_applicable(
-            request, f"{loaded_environment.path} names no upstream test results ([precheck].junit)"
+            request,
+            f"{shown_path(loaded_environment.path)} names no upstream test results ([precheck].junit)",
         )
     root = project_root(loaded_environment.path)
     if junit_report.path is None:
         pytest.fail(
             f"[precheck].junit glob {junit_report.pattern!r} matched no file under {root} "
             f"(globs are relative to the project root, the environments folder's parent). "
-            f"Fix: run the upstream job that writes it, or correct the glob in {loaded_environment.path}",
+            "Fix: run the upstream job that writes it, "
+            f"or correct the glob in {shown_path(loaded_environment.path)}",
             pytrace=False,
         )
     shown = junit_report.shown(root)

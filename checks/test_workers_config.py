@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gonogo.environment import LoadedEnvironment
+from gonogo.environment import LoadedEnvironment, shown
 from gonogo.probes import wrangler
 from gonogo.probes.files import display, project_root
 from gonogo.suite import not_applicable
@@ -47,7 +47,7 @@ def workers(request: pytest.FixtureRequest, loaded_environment: LoadedEnvironmen
     precheck = loaded_environment.model.precheck
     if precheck.wrangler_toml is None:
         not_applicable(
-            request, f"{loaded_environment.path} names no wrangler.toml ([precheck].wrangler_toml)"
+            request, f"{shown(loaded_environment.path)} names no wrangler.toml ([precheck].wrangler_toml)"
         )
     root = project_root(loaded_environment.path)
     path = root / precheck.wrangler_toml

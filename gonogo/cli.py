@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"gonogo: {exc}", file=sys.stderr)
             return 4
         print(
-            f"{loaded.path}: valid ({loaded.model.base_url}, "
+            f"{envfile.shown(loaded.path)}: valid ({loaded.model.base_url}, "
             f"expected version {loaded.model.expected_version})"
         )
         return 0

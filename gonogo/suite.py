@@ -19,6 +19,7 @@ POLICY_SKIP = "gonogo.policy_skip"
 
 def not_applicable(request: pytest.FixtureRequest, reason: str) -> NoReturn:
     """Skip this check as not configured for the environment; the gate does not count it."""
+    __tracebackhide__ = True  # the skip is reported at the check that called this, not here
     request.node.user_properties.append((POLICY_SKIP, reason))
     pytest.skip(reason)
 
