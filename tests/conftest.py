@@ -15,10 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from gonogo.launch import die_with_parent
 
 pytest_plugins = ["pytester"]
+
+# CI replays the same examples every run (a red build names a real regression, reproducible from the
+# log); local runs keep exploring new ones and report what they find
+settings.register_profile("ci", derandomize=True, max_examples=300, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 LISTENING = re.compile(r"listening on (https?://\S+)")
