@@ -93,10 +93,21 @@ def test_under_xdist_the_demo_is_launched_once_and_the_results_are_the_same(
     assert parallel.stdout.count("(launched, pid") == 1
 
 
-def test_ctrl_c_leaves_no_demo_process_behind(suite_project: SuiteProject) -> None:
+def _slow_check(suite_project: SuiteProject) -> Path:
+    """A check that notes the launched demo's pid and that it started, then sleeps."""
+    started, pid_file = suite_project.path / "slow-started", suite_project.path / "demo-pid"
     (suite_project.path / "smoke" / "test_zz_slow.py").write_text(
-        "import time\ndef test_slow(base_url):\n    time.sleep(60)\n"
+        "import pathlib, time\n"
+        "def test_slow(base_url, gonogo_context):\n"
+        f"    pathlib.Path({str(pid_file)!r}).write_text(str(gonogo_context.target.pid))\n"
+        f"    pathlib.Path({str(started)!r}).write_text('1')\n"
+        "    time.sleep(60)\n"
     )
+    return started
+
+
+def test_ctrl_c_leaves_no_demo_process_behind(suite_project: SuiteProject) -> None:
+    started = _slow_check(suite_project)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO")}
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--env", "demo", "-v"],
@@ -107,16 +118,17 @@ def test_ctrl_c_leaves_no_demo_process_behind(suite_project: SuiteProject) -> No
         text=True,
     )
     assert process.stdout is not None
-    output = ""
+    # the signal must land while the slow check sleeps: wait for the file it writes as it starts
     deadline = time.monotonic() + 60
-    while "test_slow" not in output and time.monotonic() < deadline:
-        output += process.stdout.readline()
-    pid = _launched_pid(output)
+    while not started.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert started.exists(), "the slow check never started"
+    pid = int((suite_project.path / "demo-pid").read_text())
     assert _pid_alive(pid)
     process.send_signal(signal.SIGINT)
-    rest, _ = process.communicate(timeout=30)
-    output += rest
+    output, _ = process.communicate(timeout=30)
     assert "KeyboardInterrupt" in output
+    assert _launched_pid(output) == pid
     assert process.returncode == 11, output
     deadline = time.monotonic() + 10
     while _pid_alive(pid) and time.monotonic() < deadline:
@@ -128,9 +140,7 @@ def test_ctrl_c_leaves_no_demo_process_behind(suite_project: SuiteProject) -> No
 
 
 def test_sigterm_is_an_orderly_interrupt_too(suite_project: SuiteProject) -> None:
-    (suite_project.path / "smoke" / "test_zz_slow.py").write_text(
-        "import time\ndef test_slow(base_url):\n    time.sleep(60)\n"
-    )
+    started = _slow_check(suite_project)
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--env", "demo", "-v"],
         cwd=suite_project.path,
@@ -139,14 +149,15 @@ def test_sigterm_is_an_orderly_interrupt_too(suite_project: SuiteProject) -> Non
         text=True,
     )
     assert process.stdout is not None
-    output = ""
+    # the signal must land while the slow check sleeps: wait for the file it writes as it starts
     deadline = time.monotonic() + 60
-    while "test_slow" not in output and time.monotonic() < deadline:
-        output += process.stdout.readline()
-    pid = _launched_pid(output)
+    while not started.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert started.exists(), "the slow check never started"
+    pid = int((suite_project.path / "demo-pid").read_text())
     process.terminate()
-    rest, _ = process.communicate(timeout=30)
-    assert process.returncode == 11, output + rest
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 11, output
     time.sleep(0.5)
     assert not _pid_alive(pid)
 
