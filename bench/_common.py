@@ -8,7 +8,6 @@ import os
 import platform
 import re
 import resource
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from gonogo.launch import stop_group
 
 REPO = Path(__file__).resolve().parent.parent
 NGINX = "/usr/sbin/nginx"
@@ -52,15 +53,7 @@ class Server:
     url: str
 
     def stop(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        stop_group(self.process)
 
 
 @contextlib.contextmanager

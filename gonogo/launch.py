@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -61,16 +62,26 @@ class LaunchedTarget:
         return text[-limit:]
 
     def stop(self, grace_s: float = 5.0) -> None:
-        """SIGTERM the process group, then SIGKILL whatever is left after ``grace_s``."""
-        _signal_group(self.process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=grace_s)
-        # the leader may be gone while children it started still hold the port
-        _signal_group(self.process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=grace_s)
+        """Stop the target with everything it started, and drop its output file."""
+        stop_group(self.process, grace_s)
         with contextlib.suppress(OSError):
             self.output_path.unlink()
+
+
+def stop_group(process: subprocess.Popen[Any], grace_s: float = 5.0) -> None:
+    """SIGTERM a process group, then SIGKILL whatever is left after ``grace_s``.
+
+    The SIGKILL goes to the group even when the leader exited in time: children it started (locust
+    workers, workerd, a baseline demo) may still hold ports. Closes the leader's stdout pipe if any.
+    """
+    _signal_group(process.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace_s)
+    _signal_group(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace_s)
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from gonogo.launch import die_with_parent
+from gonogo.launch import die_with_parent, stop_group
 
 pytest_plugins = ["pytester"]
 
@@ -41,15 +39,7 @@ class DemoProcess:
     url: str
 
     def stop(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        stop_group(self.process)
 
 
 def start_demo(*args: str, env: Mapping[str, str] | None = None, timeout_s: float = 15.0) -> DemoProcess:

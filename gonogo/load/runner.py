@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import queue
-import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.launch import die_with_parent
+from gonogo.launch import die_with_parent, stop_group
 from gonogo.load.plan import LoadPlan
 from gonogo.load.results import LoadResults, ResultsError
 
@@ -192,7 +191,7 @@ def run_locust(
             timed_out = _pump(process, lines, tail, on_line, deadline=started + bound, grace=term_grace_s)
         finally:
             if process.poll() is None:
-                _stop_group(process, term_grace_s)
+                stop_group(process, term_grace_s)
             reader.join(timeout=5)
             if process.stderr is not None:
                 process.stderr.close()
@@ -231,7 +230,7 @@ def _pump(
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            _stop_group(process, grace)
+            stop_group(process, grace)
             return True
         try:
             line = lines.get(timeout=min(left, 0.5))
@@ -241,7 +240,7 @@ def _pump(
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                _stop_group(process, grace)
+                stop_group(process, grace)
                 return True
             return False
         tail.append(line)
@@ -260,23 +259,6 @@ def _drain(lines: queue.Queue[str | None], tail: deque[str], on_line: Callable[[
         tail.append(line)
         if on_line is not None:
             on_line(line)
-
-
-def _stop_group(process: subprocess.Popen[str], grace: float) -> None:
-    """SIGTERM to the group (locust writes its partial results), SIGKILL if it is still there later."""
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, _TERM_GRACE_S)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            # the group may outlive its leader (locust's worker processes): make sure of it
-            if sig == signal.SIGTERM:
-                continue
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _read_results(
