@@ -19,9 +19,10 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -40,6 +41,16 @@ class EnvironmentFileError(Exception):
 
 class UnknownEnvironmentError(EnvironmentFileError):
     """``--env NAME`` names no file in the environments folder."""
+
+
+def _http_url(url: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
+    return url.rstrip("/")
+
+
+#: a URL gonogo will call: http(s) only, without a trailing slash
+HttpUrlText = Annotated[str, AfterValidator(_http_url)]
 
 
 class _Section(BaseModel):
@@ -353,7 +364,7 @@ class ParityConfig(_Section):
 class BaselineConfig(_Section):
     """The live deployment the candidate replaces (blue when the candidate is green)."""
 
-    base_url: str = Field(
+    base_url: HttpUrlText = Field(
         description="URL of the baseline. With `[launch]`, `{baseline_port}` is the port the launch command "
         "was given for a baseline it starts."
     )
@@ -366,13 +377,6 @@ class BaselineConfig(_Section):
     compare: CompareConfig = Field(default_factory=CompareConfig)
     parity: ParityConfig = Field(default_factory=ParityConfig)
 
-    @field_validator("base_url")
-    @classmethod
-    def _baseline_is_http_url(cls, url: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", url):
-            raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
-        return url.rstrip("/")
-
 
 class PrometheusConfig(_Section):
     """`[watch.prometheus]`: error rate and p95 from Prometheus at each measurement of the watch.
@@ -380,7 +384,7 @@ class PrometheusConfig(_Section):
     Instant queries over the HTTP API (`/api/v1/query`). In the queries, `{{labels}}` becomes the
     `labels` as PromQL matchers and `{{window}}` the `window`."""
 
-    url: str = Field(description="Base URL of the Prometheus server, e.g. `http://prometheus:9090`.")
+    url: HttpUrlText = Field(description="Base URL of the Prometheus server, e.g. `http://prometheus:9090`.")
     labels: dict[str, str] = Field(
         default_factory=dict,
         description='Label matchers for the candidate, e.g. `{ job = "shop", colour = "green" }`.',
@@ -397,13 +401,6 @@ class PrometheusConfig(_Section):
         None, description="PromQL giving the p95 latency in milliseconds; compared with the watch limit."
     )
     timeout_s: float = Field(5.0, gt=0, le=60, description="Timeout of one query.")
-
-    @field_validator("url")
-    @classmethod
-    def _prometheus_is_http_url(cls, url: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", url):
-            raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
-        return url.rstrip("/")
 
     @model_validator(mode="after")
     def _has_a_query(self) -> PrometheusConfig:
@@ -473,7 +470,7 @@ class Environment(_Section):
     """One deployment target, as described by ``environments/<name>.toml``."""
 
     description: str = Field("", description="One line shown in the run header and reports.")
-    base_url: str = Field(
+    base_url: HttpUrlText = Field(
         description="URL of the candidate. With `[launch]`, `{port}` is replaced by the launched port."
     )
     expected_version: str = Field(description="Version the target must report (usually `${DEPLOY_VERSION}`).")
@@ -496,13 +493,6 @@ class Environment(_Section):
     watch: WatchConfig | None = Field(
         None, description="Watch the candidate after promotion (also `--watch DURATION`)."
     )
-
-    @field_validator("base_url")
-    @classmethod
-    def _is_http_url(cls, url: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", url):
-            raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
-        return url.rstrip("/")
 
     @model_validator(mode="after")
     def _consistent(self) -> Environment:
