@@ -8,8 +8,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gonogo import __version__, envdoc
+from gonogo import __version__
 from gonogo import environment as envfile
+from gonogo.environment import reference as envdoc
 
 
 def _parser() -> argparse.ArgumentParser:

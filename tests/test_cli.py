@@ -11,8 +11,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from gonogo import envdoc
 from gonogo.cli import main
+from gonogo.environment import reference as envdoc
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,5 @@
-"""The environment file reference (docs/environments.md), generated from the models it documents."""
+"""The environment file reference (docs/environments.md, `gonogo schema --markdown`), generated from the
+models it documents."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from gonogo.environment import Environment, _model_of
+from gonogo.environment._base import model_of
+from gonogo.environment.model import Environment
 
 BEGIN = "<!-- BEGIN GENERATED: gonogo schema --markdown -->"
 END = "<!-- END GENERATED -->"
@@ -44,7 +46,7 @@ def _rows(model: type[BaseModel], prefix: str, table: str = "") -> list[str]:
     nested: list[tuple[str, type[BaseModel], bool]] = []
     for name, info in model.model_fields.items():
         key = info.alias or name
-        inner = _model_of(info.annotation)
+        inner = model_of(info.annotation)
         if inner is not None:
             is_list = "list[" in str(info.annotation)
             nested.append((key, inner, is_list))
@@ -72,6 +74,7 @@ def _rows(model: type[BaseModel], prefix: str, table: str = "") -> list[str]:
 
 
 def markdown() -> str:
+    """The reference tables, between the markers `update` looks for."""
     lines = [
         BEGIN,
         "",

@@ -1,0 +1,29 @@
+"""`[precheck]`: the inputs of the pre-deploy checks."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from gonogo.environment._base import Section
+
+
+class PrecheckConfig(Section):
+    """Inputs of the pre-deploy checks (docs/checks.md). Paths are relative to the project root: the
+    folder above the environments folder (absolute paths are taken as they are)."""
+
+    junit: list[str] = Field(
+        default_factory=list,
+        description="Globs of upstream JUnit XML files that must be green (`**` recurses); a glob matching "
+        "no file fails.",
+    )
+    lockfiles: list[str] = Field(
+        default_factory=list,
+        description="Dependency lock files whose pins are checked: requirements-style, `package-lock.json`, "
+        "`uv.lock`, `poetry.lock` (compared with the `package.json` / `pyproject.toml` beside them).",
+    )
+    wrangler_toml: str | None = Field(
+        None, description="Cloudflare Workers config to validate for this environment."
+    )
+    wrangler_env: str | None = Field(
+        None, description="The `[env.<name>]` section to require (default: the environment's name)."
+    )

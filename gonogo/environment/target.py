@@ -1,0 +1,71 @@
+"""Where the target is and how checks reach it: `[launch]`, `[http]`, `[secrets]`."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator
+
+from gonogo.environment._base import Section
+
+
+class LaunchConfig(Section):
+    """Start the target locally (the demo, or a service under test in CI) and stop it at the end."""
+
+    command: list[str] = Field(
+        min_length=1,
+        description="Command and arguments. `{port}` becomes a free loopback port, `{python}` the "
+        "interpreter running pytest, `{env_dir}` the folder of the environment file, `{baseline_port}` a "
+        "second free port for a baseline the command also starts (`[baseline].base_url` may use it).",
+    )
+    ready_path: str = Field("/health", description="Path polled until it answers 2xx.")
+    timeout_s: float = Field(30.0, gt=0, le=600, description="Give up waiting for readiness after this long.")
+    cwd: str | None = Field(None, description="Working directory, relative to the environment file's folder.")
+    env: dict[str, str] = Field(
+        default_factory=dict, description="Extra environment variables for the launched process."
+    )
+    generate_secrets: list[str] = Field(
+        default_factory=list,
+        description="Secret names to fill with a random value when unset: a throwaway token shared by "
+        "the launched target and the checks (local targets only).",
+    )
+
+
+class HttpConfig(Section):
+    """How checks talk to the target."""
+
+    timeout_s: float = Field(
+        5.0, gt=0, le=300, description="Connect/read/write timeout of one request attempt."
+    )
+    retries: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="Extra attempts on transient network errors (connection failures for every method; "
+        "read timeouts and broken connections for GET/HEAD/OPTIONS), never on HTTP statuses; the total "
+        "time is bounded by timeout_s x (retries + 1).",
+    )
+    verify_tls: bool = Field(True, description="Verify the server certificate on https.")
+    ca_bundle: str | None = Field(
+        None, description="A CA file to verify against instead of the system store (relative to the file)."
+    )
+    headers: dict[str, str] = Field(default_factory=dict, description="Headers sent with every request.")
+    bearer_secret: str | None = Field(
+        None, description="Name of the secret sent as `Authorization: Bearer <value>`; never printed."
+    )
+
+
+class SecretsConfig(Section):
+    """Secrets are named, never written in the file: their values come from the process environment."""
+
+    required: list[str] = Field(
+        default_factory=list, description="Environment variables that must be set and non-empty."
+    )
+
+    @field_validator("required")
+    @classmethod
+    def _names_are_env_vars(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise ValueError(f"{name!r} is not an environment variable name (letters, digits, _)")
+        return names
