@@ -27,8 +27,8 @@ from tempfile import TemporaryDirectory
 import numpy as np
 from _common import REPO, machine, start_python_server, table
 
-from gonogo.load.plan import LoadPlan, RoutePlan
-from gonogo.load.runner import run_locust
+from gonogo.loadgen.plan import LoadPlan, RoutePlan
+from gonogo.loadgen.runner import run_locust
 
 SIGMA = 0.5
 #: p95 of a lognormal = median * exp(1.645 * sigma)

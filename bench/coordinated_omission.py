@@ -32,9 +32,9 @@ from tempfile import TemporaryDirectory
 import numpy as np
 from _common import REPO, machine, start_python_server, table
 
-from gonogo.load.plan import LoadPlan, RoutePlan
-from gonogo.load.results import LoadResults
-from gonogo.load.runner import run_locust
+from gonogo.loadgen.plan import LoadPlan, RoutePlan
+from gonogo.loadgen.results import LoadResults
+from gonogo.loadgen.runner import run_locust
 
 BASE_MS = 5.0
 STALL_S = 1.0

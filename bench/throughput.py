@@ -4,7 +4,7 @@ Against nginx (Debian's package) on a loopback port answering 3 bytes: the load 
 bottleneck, which is what is measured. Side by side, interleaved (plain, gonogo, plain, gonogo, ...):
 
 * plain locust: a ``FastHttpUser`` calling ``GET /`` in a loop (``wait_time = constant(0)``);
-* gonogo: the suite's ``load/locustfile.py`` through ``gonogo.load.run_locust`` (same users, closed
+* gonogo: the suite's ``load/locustfile.py`` through ``gonogo.loadgen.run_locust`` (same users, closed
   model, unpaced), which also checks each status and records every sample in HdrHistograms;
 * wrk (1 thread, as many connections as users): the ceiling of this machine.
 
@@ -31,8 +31,8 @@ from pathlib import Path
 
 from _common import REPO, child_cpu, machine, nginx, table
 
-from gonogo.load.plan import LoadPlan, RoutePlan
-from gonogo.load.runner import run_locust
+from gonogo.loadgen.plan import LoadPlan, RoutePlan
+from gonogo.loadgen.runner import run_locust
 
 PLAIN = """
 import json

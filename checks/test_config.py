@@ -6,10 +6,14 @@ import os
 
 import pytest
 
-from gonogo.environment import LoadedEnvironment, shown
-from gonogo.evidence import FindingRecorder
-from gonogo.results import FindingVerdict
-from gonogo.suite import not_applicable, parametrize_from_env
+from gonogo import (
+    FindingRecorder,
+    FindingVerdict,
+    LoadedEnvironment,
+    not_applicable,
+    parametrize_from_env,
+    shown,
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

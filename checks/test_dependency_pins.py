@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.environment import LoadedEnvironment
-from gonogo.environment import shown as shown_path
-from gonogo.evidence import FindingRecorder
+from gonogo import FindingRecorder, FindingVerdict, LoadedEnvironment, not_applicable, parametrize_from_env
+from gonogo import shown as shown_path
 from gonogo.probes import lockfiles
 from gonogo.probes.files import display, project_root
-from gonogo.results import FindingVerdict
-from gonogo.suite import not_applicable, parametrize_from_env
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.environment import LoadedEnvironment
-from gonogo.evidence import FindingRecorder
+from gonogo import FindingRecorder, FindingVerdict, LoadedEnvironment, not_applicable
 from gonogo.probes import dns, tls
-from gonogo.results import FindingVerdict
-from gonogo.suite import not_applicable
 
 
 def test_dns_resolves(

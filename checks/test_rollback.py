@@ -5,10 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gonogo.environment import LoadedEnvironment
-from gonogo.evidence import FindingRecorder
+from gonogo import FINDING_ROLLBACK_READY, FindingRecorder, FindingVerdict, LoadedEnvironment
 from gonogo.probes import rollback
-from gonogo.results import FindingVerdict
 
 
 def test_rollback_ready(
@@ -24,7 +22,7 @@ def test_rollback_ready(
         baseline_version=env.baseline.version,
     )
     findings.record(
-        "rollback ready",
+        FINDING_ROLLBACK_READY,
         readiness.answer,
         verdict=FindingVerdict.PASS if readiness.ready else FindingVerdict.FAIL,
         detail=f"baseline {readiness.baseline_url} reports {readiness.version or 'no version'}",

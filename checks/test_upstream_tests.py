@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.context import CONTEXT_KEY
-from gonogo.environment import LoadedEnvironment
-from gonogo.environment import shown as shown_path
-from gonogo.evidence import FindingRecorder
+from gonogo import (
+    FindingRecorder,
+    FindingVerdict,
+    LoadedEnvironment,
+    loaded_environment_of,
+    not_applicable,
+    parametrize_from_env,
+)
+from gonogo import shown as shown_path
 from gonogo.probes import junit
 from gonogo.probes.files import Match, expand, project_root
-from gonogo.results import FindingVerdict
-from gonogo.suite import not_applicable, parametrize_from_env
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # One check per file each glob matches, named by the file; a glob matching nothing is a check
     # of its own, named by the glob, that fails.
-    context = metafunc.config.stash.get(CONTEXT_KEY, None)
-    if context is None or context.loaded is None:
+    loaded = loaded_environment_of(metafunc.config)
+    if loaded is None:
         parametrize_from_env(metafunc, "junit_report", lambda env: [])
         return
-    root = project_root(context.loaded.path)
+    root = project_root(loaded.path)
     parametrize_from_env(
         metafunc,
         "junit_report",

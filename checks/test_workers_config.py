@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
-from gonogo.environment import LoadedEnvironment, shown
+from gonogo import LoadedEnvironment, not_applicable, shown
 from gonogo.probes import wrangler
 from gonogo.probes.files import display, project_root
-from gonogo.suite import not_applicable
 
 
 class _Workers:

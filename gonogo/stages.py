@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path, PurePath
 
-from gonogo.results import Stage
+from gonogo.model import Stage
 
 FOLDER_STAGES: dict[str, Stage] = {
     "checks": Stage.PRECHECK,

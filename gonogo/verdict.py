@@ -33,7 +33,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from gonogo.results import STAGE_ORDER, CheckResult, Finding, FindingVerdict, Outcome, Stage
+from gonogo.model import STAGE_ORDER, CheckResult, Finding, FindingVerdict, Outcome, Stage
 
 __all__ = ["REASON_CODES", "Decision", "Policy", "Reason", "RunState", "Verdict", "decide"]
 

@@ -19,7 +19,7 @@ See docs/load.md. Add your own tasks to the class below, or more ``RouteUser`` s
 
 from __future__ import annotations
 
-from gonogo.load.profile import RouteUser
+from gonogo.loadgen.profile import RouteUser
 
 
 class EnvironmentRoutes(RouteUser):

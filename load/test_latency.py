@@ -10,18 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from gonogo.evidence import Evidence, FindingRecorder
-from gonogo.load import check as load_check
+from gonogo import LoadCheck
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 
-def test_latency_under_load(
-    request: pytest.FixtureRequest, findings: FindingRecorder, evidence: Evidence
-) -> None:
-    run = load_check.run(request, locustfile=LOCUSTFILE)
-    judgement = load_check.report(run, findings, evidence, write=load_check.terminal_writer(request.config))
+def test_latency_under_load(load_check: LoadCheck) -> None:
+    judgement = load_check.run(LOCUSTFILE)
     within_limits = not judgement.failures
     assert within_limits, load_check.failure_message(judgement)

@@ -9,27 +9,11 @@ Not applicable without ``--watch`` and without ``[watch]``. See docs/bluegreen.m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from gonogo.bluegreen import checks as bluegreen
-from gonogo.bluegreen.watch import End
-from gonogo.evidence import Evidence, FindingRecorder
+from collections.abc import Callable
+from typing import NoReturn
 
 
-@pytest.fixture
-def watch_plan(request: pytest.FixtureRequest) -> Iterator[bluegreen.WatchPlan]:
-    with bluegreen.watch_plan(request) as plan:
-        yield plan
-
-
-def test_watch(
-    watch_plan: bluegreen.WatchPlan,
-    request: pytest.FixtureRequest,
-    findings: FindingRecorder,
-    evidence: Evidence,
-) -> None:
-    result = bluegreen.run_watch(request, watch_plan, findings, evidence)
-    if result.end in (End.FAILED, End.ERRORED):
-        pytest.fail(bluegreen.watch_failure(result, watch_plan), pytrace=False)
+def test_watch(post_promotion_watch: Callable[[], str | None], fail: Callable[[str], NoReturn]) -> None:
+    problem = post_promotion_watch()
+    if problem is not None:
+        fail(problem)

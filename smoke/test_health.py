@@ -7,7 +7,7 @@ from typing import NoReturn
 
 import httpx
 
-from gonogo.environment import Environment
+from gonogo import Environment
 from gonogo.probes.health import check_health
 
 

@@ -10,43 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NoReturn
 
-import httpx
 import pytest
 
-from gonogo.bluegreen import checks as bluegreen
-from gonogo.environment import LoadedEnvironment, RouteConfig, shown
-from gonogo.evidence import Evidence, FindingRecorder
-from gonogo.suite import not_applicable, parametrize_from_env
+from gonogo import RouteConfig
 
 pytestmark = pytest.mark.gate(critical=False)
 
 
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    parametrize_from_env(metafunc, "parity_route", bluegreen.parity_routes)
-
-
-def test_parity(  # noqa: PLR0917 (pytest passes fixtures by position)
+def test_parity(
     parity_route: RouteConfig | None,
-    baseline_http: httpx.Client,
-    http: httpx.Client,
-    loaded_environment: LoadedEnvironment,
-    findings: FindingRecorder,
-    evidence: Evidence,
-    request: pytest.FixtureRequest,
+    response_parity: Callable[[RouteConfig | None], str | None],
     fail: Callable[[str], NoReturn],
 ) -> None:
-    if parity_route is None:
-        not_applicable(request, "no GET route that changes nothing in [[routes]]: nothing to compare")
-    assert loaded_environment.model.baseline is not None  # baseline_http is not applicable without it
-    if not loaded_environment.model.baseline.parity.enabled:
-        not_applicable(request, f"[baseline.parity].enabled = false in {shown(loaded_environment.path)}")
-    problem = bluegreen.check_parity(
-        parity_route,
-        baseline=baseline_http,
-        candidate=http,
-        loaded=loaded_environment,
-        findings=findings,
-        evidence=evidence,
-    )
+    problem = response_parity(parity_route)
     if problem is not None:
         fail(problem)

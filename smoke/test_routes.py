@@ -12,30 +12,25 @@ from typing import NoReturn
 import httpx
 import pytest
 
-from gonogo.context import CONTEXT_KEY
-from gonogo.environment import LoadedEnvironment, RouteConfig, shown
-from gonogo.evidence import FindingRecorder
+from gonogo import (
+    FindingRecorder,
+    LoadedEnvironment,
+    RouteConfig,
+    not_applicable,
+    parametrize_from_env,
+    shown,
+)
 from gonogo.probes.routes import check_route
 from gonogo.probes.schema import Schema, SchemaFileError, load_schema
-from gonogo.suite import not_applicable
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "route" not in metafunc.fixturenames:
-        return
-    context = metafunc.config.stash.get(CONTEXT_KEY, None)
-    if context is None or context.env is None:
-        # collected once, so the environment fixture can say that --env is missing
-        metafunc.parametrize("route", [None], ids=["no environment"])
-        return
-    if not context.env.routes:
-        metafunc.parametrize("route", [None], ids=["none configured"])
-        return
-    metafunc.parametrize(
+    parametrize_from_env(
+        metafunc,
         "route",
-        [
-            pytest.param(route, id=route.name, marks=[pytest.mark.destructive] if route.destructive else [])
-            for route in context.env.routes
+        lambda env: [
+            (route.name, route, [pytest.mark.destructive] if route.destructive else [])
+            for route in env.routes
         ],
     )
 

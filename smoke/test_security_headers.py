@@ -14,10 +14,9 @@ from typing import NoReturn
 import httpx
 import pytest
 
-from gonogo.environment import Environment
+from gonogo import Environment, not_applicable
 from gonogo.probes.fetch import fetch
 from gonogo.probes.headers import header_problems
-from gonogo.suite import not_applicable
 
 
 def paths_to_check(environment: Environment) -> list[str]:

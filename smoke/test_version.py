@@ -7,10 +7,8 @@ from typing import NoReturn
 
 import httpx
 
-from gonogo.environment import LoadedEnvironment, shown
-from gonogo.evidence import FindingRecorder
+from gonogo import FINDING_VERSION, FindingRecorder, FindingVerdict, LoadedEnvironment, shown
 from gonogo.probes.health import read_version
-from gonogo.results import FindingVerdict
 
 
 def test_version(
@@ -22,7 +20,7 @@ def test_version(
 ) -> None:
     reading = read_version(http, loaded_environment.model.version, expected_version)
     verdict = FindingVerdict.PASS if reading.ok else FindingVerdict.FAIL
-    findings.record("version", reading.actual, limit=expected_version, verdict=verdict)
+    findings.record(FINDING_VERSION, reading.actual, limit=expected_version, verdict=verdict)
     if reading.ok:
         return
     fix = ""

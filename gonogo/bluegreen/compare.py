@@ -27,7 +27,7 @@ from gonogo.bluegreen.stats import (
 )
 from gonogo.bluegreen.traffic import Traffic
 from gonogo.environment import CompareConfig, Environment, RouteConfig
-from gonogo.results import Finding, FindingVerdict
+from gonogo.model import Finding, FindingVerdict
 
 _SEVERITY = {
     Classification.PASS: 0,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from gonogo.reporting.gate_json import Metrics, RunInfo, metrics_of
-from gonogo.results import CheckResult, Outcome
+from gonogo.model import CheckResult, Outcome
 from gonogo.verdict import Decision, Verdict
 
 #: which checks answer the PRE-CHECKS lines, by words in their test file's name

@@ -15,16 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gonogo.results import (
-    FINDING_ERROR_RATE,
-    FINDING_P95,
-    FINDING_ROLLBACK_READY,
-    FINDING_VERSION,
-    CheckResult,
-    Finding,
-    Outcome,
-    Stage,
-)
+from gonogo.model import CheckResult, Finding, Outcome, Stage
+from gonogo.names import FINDING_ERROR_RATE, FINDING_P95, FINDING_ROLLBACK_READY, FINDING_VERSION
 from gonogo.verdict import Verdict
 
 SCHEMA_VERSION = 1

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from gonogo.gate import EXIT_CODES
+from gonogo.plugin.gate import EXIT_CODES
 from gonogo.reporting.gate_json import SCHEMA_PATH
 from gonogo.verdict import Decision
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from gonogo.load.plan import LoadPlan, RoutePlan
-from gonogo.load.recorder import Aggregate, Recorder
-from gonogo.load.results import LoadResults
+from gonogo.loadgen.plan import LoadPlan, RoutePlan
+from gonogo.loadgen.recorder import Aggregate, Recorder
+from gonogo.loadgen.results import LoadResults
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.load.judge import judge
+from gonogo.loadgen.judge import judge
 
 from .conftest import plan, results
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gonogo.load.results import LoadResults
+from gonogo.loadgen.results import LoadResults
 
 from .conftest import REPO, demo_env
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gonogo import environment as envfile
-from gonogo.load.plan import (
+from gonogo.loadgen.plan import (
     LoadPlan,
     NothingToLoad,
     PlanError,

@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from gonogo.load.recorder import Aggregate, Recorder, new_histogram, percentile_ms, record_values
-from gonogo.load.results import LoadResults
+from gonogo.loadgen.recorder import Aggregate, Recorder, new_histogram, percentile_ms, record_values
+from gonogo.loadgen.results import LoadResults
 
 from .conftest import plan, results
 

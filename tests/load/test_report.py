@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.load.chart import latency_svg
-from gonogo.load.judge import judge
-from gonogo.load.results import IntervalPoint, LoadResults, ResultsError
-from gonogo.load.table import format_table
+from gonogo.loadgen.chart import latency_svg
+from gonogo.loadgen.judge import judge
+from gonogo.loadgen.results import IntervalPoint, LoadResults, ResultsError
+from gonogo.loadgen.table import format_table
 
 from .conftest import plan, results
 

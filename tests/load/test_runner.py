@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gonogo.load.plan import LoadPlan, RoutePlan
-from gonogo.load.runner import run_locust
+from gonogo.loadgen.plan import LoadPlan, RoutePlan
+from gonogo.loadgen.runner import run_locust
 
 from .conftest import REPO
 

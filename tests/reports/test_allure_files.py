@@ -14,7 +14,7 @@ import pytest
 
 from gonogo.redact import Redactor
 from gonogo.reporting import allure_results, categories, html
-from gonogo.reporting.allure_extras import check_family, severity_of
+from gonogo.plugin.allure import check_family, severity_of
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gonogo.reporting import allure_results, categories
-from gonogo.reporting.allure_extras import severity_of
+from gonogo.plugin.allure import severity_of
 from tests.conftest import SuiteProject, SuiteRun, copy_suite
 from tests.reports.conftest import LEAKY_CHECK, find_secret, make_secret
 

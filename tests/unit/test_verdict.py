@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gonogo.results import STAGE_ORDER, CheckResult, Finding, FindingVerdict, Outcome, Stage
+from gonogo.model import STAGE_ORDER, CheckResult, Finding, FindingVerdict, Outcome, Stage
 from gonogo.verdict import REASON_CODES, Decision, Policy, Reason, RunState, Verdict, decide
 
 ALL_STAGES = RunState(selected_stages=STAGE_ORDER)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gonogo.load.judge import Judgement
-from gonogo.load.plan import LoadPlan
-from gonogo.load.results import LoadResults, RouteResult
+from gonogo.loadgen.judge import Judgement
+from gonogo.loadgen.plan import LoadPlan
+from gonogo.loadgen.results import LoadResults, RouteResult
 
 
 def format_table(

@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from gonogo.load.results import IntervalPoint
+from gonogo.loadgen.results import IntervalPoint
 
 WIDTH, HEIGHT = 760, 340
 _LEFT, _RIGHT, _TOP, _BOTTOM = 60, 60, 52, 44

@@ -15,14 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.results import STAGE_ORDER, Stage
+from gonogo.errors import GonogoError
+from gonogo.model import STAGE_ORDER, Stage
 
 DEFAULT_ENV_DIR = "environments"
 DEFAULT_REPORTS_DIR = "reports"
 
 
-class SettingsError(ValueError):
-    pass
+class RunOptionsError(GonogoError, ValueError):
+    """An option given wrongly on the command line, in an environment variable or in the ini file."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def parse_stages(values: Sequence[str], source: str) -> tuple[Stage, ...]:
             chosen.add(Stage(name))
         except ValueError:
             allowed = ", ".join(stage.value for stage in STAGE_ORDER)
-            raise SettingsError(f"{source}: unknown stage {name!r}; choose from {allowed}") from None
+            raise RunOptionsError(f"{source}: unknown stage {name!r}; choose from {allowed}") from None
     return tuple(stage for stage in STAGE_ORDER if stage in chosen)
 
 

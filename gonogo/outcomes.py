@@ -20,13 +20,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from gonogo.evidence import findings_of
-from gonogo.results import CheckResult, FindingVerdict, Outcome, Stage
+from gonogo.model import CheckResult, Finding, FindingVerdict, Outcome, Stage
+from gonogo.names import (
+    FINDING_PROPERTY,
+    GATE_PROPERTY,
+    IMPERATIVE_XFAIL_PROPERTY,
+    POLICY_SKIP_PROPERTY,
+    STAGE_PROPERTY,
+)
 
-STAGE_PROPERTY = "gonogo.stage"
-GATE_PROPERTY = "gonogo.gate"
-POLICY_SKIP_PROPERTY = "gonogo.policy_skip"
-IMPERATIVE_XFAIL = "gonogo.imperative_xfail"
 MESSAGE_LIMIT = 600
 
 
@@ -66,6 +68,15 @@ def _message(report: ReportLike) -> str:
     crash = getattr(getattr(longrepr, "reprcrash", None), "message", None)
     text = str(crash) if crash else str(longrepr)
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
+
+
+def findings_of(user_properties: Iterable[tuple[str, object]]) -> list[Finding]:
+    """The findings a check recorded, in order."""
+    return [
+        Finding.from_dict(value)
+        for key, value in user_properties
+        if key == FINDING_PROPERTY and isinstance(value, dict)
+    ]
 
 
 class ResultCollector:
@@ -117,7 +128,7 @@ def _result(pending: _Pending) -> CheckResult:
     if phases.get("setup") == "failed" or phases.get("teardown") == "failed":
         outcome = Outcome.ERROR
     elif pending.xfail_reason is not None and phases.get("call") != "failed":
-        outcome, policy_skip = Outcome.SKIPPED, not _props(props, IMPERATIVE_XFAIL)
+        outcome, policy_skip = Outcome.SKIPPED, not _props(props, IMPERATIVE_XFAIL_PROPERTY)
         message = f"xfail: {pending.xfail_reason}"
     elif phases.get("call") == "failed":
         outcome = Outcome.FAILED

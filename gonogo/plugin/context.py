@@ -11,7 +11,7 @@ from gonogo.environment import Environment, LoadedEnvironment
 from gonogo.http import Exchange
 from gonogo.launch import LaunchedTarget
 from gonogo.redact import Redactor
-from gonogo.settings import Settings
+from gonogo.run_options import Settings
 
 NO_ENV_MESSAGE = (
     "this check needs an environment: pass --env NAME (or set GONOGO_ENV, or ini gonogo_env). "
@@ -57,3 +57,13 @@ class RunContext:
 
 
 CONTEXT_KEY = pytest.StashKey[RunContext]()
+
+
+def run_context(config: pytest.Config) -> RunContext | None:
+    """The run's state, or None before gonogo configured (or under ``--help``)."""
+    return config.stash.get(CONTEXT_KEY, None)
+
+
+def is_worker(config: pytest.Config) -> bool:
+    """True in a pytest-xdist worker: only the controller launches, judges and writes."""
+    return hasattr(config, "workerinput")

@@ -6,19 +6,20 @@ the target the controller launched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import NoReturn
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
 from gonogo import environment as envfile
-from gonogo.context import CONTEXT_KEY, NO_ENV_MESSAGE, RunContext
 from gonogo.environment import Environment, LoadedEnvironment
-from gonogo.evidence import Evidence, FindingRecorder
-from gonogo.http import build_client, tls_verify
+from gonogo.plugin.api import not_applicable
+from gonogo.plugin.clients import client_for
+from gonogo.plugin.context import CONTEXT_KEY, NO_ENV_MESSAGE, RunContext
+from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.redact import Redactor
-from gonogo.suite import not_applicable
 
 
 def _require(request: pytest.FixtureRequest) -> tuple[RunContext, LoadedEnvironment]:
@@ -77,14 +78,7 @@ def http(
 ) -> Iterator[httpx.Client]:
     """An ``httpx.Client`` bound to the target, with the file's timeouts, headers, TLS and bearer secret."""
     env = loaded_environment.model
-    client = build_client(
-        env,
-        base_url=base_url,
-        secrets=secrets,
-        redactor=gonogo_context.redactor,
-        record=gonogo_context.exchanges.append,
-        verify=tls_verify(env, loaded_environment.path.parent),
-    )
+    client = client_for(env, loaded_environment, gonogo_context, secrets, base_url=base_url, record=True)
     with client:
         yield client
 
@@ -122,13 +116,22 @@ def baseline_http(
             f"{envfile.shown(loaded_environment.path)} has no [baseline]: "
             "no live deployment to compare with or roll back to",
         )
-    client = build_client(
-        env,
-        base_url=env.baseline.base_url,
-        secrets=secrets,
-        redactor=gonogo_context.redactor,
-        record=gonogo_context.exchanges.append,
-        verify=tls_verify(env, loaded_environment.path.parent),
+    client = client_for(
+        env, loaded_environment, gonogo_context, secrets, base_url=env.baseline.base_url, record=True
     )
     with client:
         yield client
+
+
+@pytest.fixture
+def fail(gonogo_context: RunContext) -> Callable[[str], NoReturn]:
+    """``fail(message)``: fail the check with the message alone (no traceback), secrets scrubbed.
+
+    Check messages quote response bodies; a target that echoes a token must not print it in the log.
+    """
+
+    def fail_check(message: str) -> NoReturn:
+        __tracebackhide__ = True
+        pytest.fail(gonogo_context.redactor.text(message), pytrace=False)
+
+    return fail_check

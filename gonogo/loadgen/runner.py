@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo.launch import die_with_parent, stop_group
-from gonogo.load.plan import LoadPlan
-from gonogo.load.results import LoadResults, ResultsError
+from gonogo.loadgen.plan import LoadPlan
+from gonogo.loadgen.results import LoadResults, ResultsError
 
 _TERM_GRACE_S = 5.0
 

@@ -16,15 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from gonogo.load.plan import LoadPlan
-from gonogo.load.results import LoadResults
+from gonogo.loadgen.plan import LoadPlan
+from gonogo.loadgen.results import LoadResults
+from gonogo.names import FINDING_ERROR_RATE, FINDING_P95
 
 Verdict = Literal["pass", "fail", "inconclusive"]
 
 
 @dataclass(frozen=True)
 class Measured:
-    """One finding, in the vocabulary of ``gonogo.results.Finding``."""
+    """One finding, in the vocabulary of ``gonogo.model.Finding``."""
 
     name: str
     value: float | int | str | None
@@ -161,13 +162,13 @@ def _errors(state: _Judging) -> None:
         return
     detail = _error_detail(state.results)
     if total.error_rate <= limit:
-        state.findings.append(Measured("error rate", total.error_rate, "pass", limit, "", detail))
+        state.findings.append(Measured(FINDING_ERROR_RATE, total.error_rate, "pass", limit, "", detail))
         return
     state.failures.append(
         f"error rate {total.error_rate:.2%} > limit {limit:.2%} (max_error_rate in {state.env_file}) "
         f"{state.where}: {detail}. Fix: look at the failing routes and the target's logs, or roll back"
     )
-    state.findings.append(Measured("error rate", total.error_rate, "fail", limit, "", detail))
+    state.findings.append(Measured(FINDING_ERROR_RATE, total.error_rate, "fail", limit, "", detail))
 
 
 def _latency(state: _Judging, *, unreliable: bool) -> None:
@@ -198,7 +199,7 @@ def _latency(state: _Judging, *, unreliable: bool) -> None:
             f"(p50 {_ms(latency.p50_ms)}, p99 {_ms(latency.p99_ms)}{locust_text}). "
             "Fix: find what slowed this deployment (latency chart and locust report attached), or roll back"
         )
-    state.findings.append(Measured("p95 latency", latency.p95_ms, verdict, limit, "ms", detail))
+    state.findings.append(Measured(FINDING_P95, latency.p95_ms, verdict, limit, "ms", detail))
     state.findings.append(Measured("p50 latency", latency.p50_ms, unit="ms"))
     state.findings.append(Measured("p99 latency", latency.p99_ms, unit="ms"))
     if locust_p95 is not None:

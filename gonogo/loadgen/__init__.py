@@ -17,13 +17,13 @@ Nothing imported here imports locust or pytest.
 
 from __future__ import annotations
 
-from gonogo.load.chart import latency_svg
-from gonogo.load.judge import Judgement, Measured, judge
-from gonogo.load.plan import LoadPlan, NothingToLoad, PlanError, RoutePlan, apply_sensitive_caps, build_plan
-from gonogo.load.recorder import Aggregate, Recorder
-from gonogo.load.results import LoadResults, ResultsError
-from gonogo.load.runner import RunFiles, RunOutcome, locust_command, run_locust
-from gonogo.load.table import format_table
+from gonogo.loadgen.chart import latency_svg
+from gonogo.loadgen.judge import Judgement, Measured, judge
+from gonogo.loadgen.plan import LoadPlan, NothingToLoad, PlanError, RoutePlan, apply_sensitive_caps, build_plan
+from gonogo.loadgen.recorder import Aggregate, Recorder
+from gonogo.loadgen.results import LoadResults, ResultsError
+from gonogo.loadgen.runner import RunFiles, RunOutcome, locust_command, run_locust
+from gonogo.loadgen.table import format_table
 
 __all__ = [
     "Aggregate",

@@ -18,18 +18,9 @@ from typing import Any
 import pytest
 
 from gonogo.http import Exchange
+from gonogo.model import Finding, FindingVerdict
+from gonogo.names import FINDING_PROPERTY
 from gonogo.redact import Redactor
-from gonogo.results import Finding, FindingVerdict
-
-FINDING_PROPERTY = "gonogo.finding"
-
-
-def findings_of(user_properties: Iterable[tuple[str, object]]) -> list[Finding]:
-    return [
-        Finding.from_dict(value)
-        for key, value in user_properties
-        if key == FINDING_PROPERTY and isinstance(value, dict)
-    ]
 
 
 class FindingRecorder:

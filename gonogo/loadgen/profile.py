@@ -5,7 +5,7 @@ Import this only from a locustfile, in a locust process: ``import locust`` monke
 process with gevent, which is why the check runs locust as a child process and never imports this.
 The suite's ``load/locustfile.py`` is::
 
-    from gonogo.load.profile import RouteUser
+    from gonogo.loadgen.profile import RouteUser
 
     class EnvironmentRoutes(RouteUser):
         '''The environment's non-destructive routes, weighted by [[routes]].weight.'''
@@ -48,13 +48,13 @@ from locust import FastHttpUser, events, task
 from locust.runners import MasterRunner, WorkerRunner
 
 from gonogo import environment as envfile
-from gonogo.load.judge import judge
-from gonogo.load.plan import LoadPlan, PlanError, build_plan, expand_references, host_pattern
-from gonogo.load.recorder import Aggregate, Recorder, interval_for
-from gonogo.load.results import LoadResults
-from gonogo.load.table import format_table
+from gonogo.loadgen.judge import judge
+from gonogo.loadgen.plan import LoadPlan, PlanError, build_plan, expand_references, host_pattern
+from gonogo.loadgen.recorder import Aggregate, Recorder, interval_for
+from gonogo.loadgen.results import LoadResults
+from gonogo.loadgen.table import format_table
 
-logger = logging.getLogger("gonogo.load")
+logger = logging.getLogger("gonogo.loadgen")
 
 #: an open-model request sent later than this after its scheduled time counts as late
 LATE_S = 0.010

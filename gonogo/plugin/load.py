@@ -13,24 +13,49 @@ environment's caps); ``--allow-destructive`` also lets destructive routes take p
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from gonogo.context import CONTEXT_KEY, RunContext
 from gonogo.environment import shown
-from gonogo.evidence import Evidence, FindingRecorder
-from gonogo.load.chart import latency_svg
-from gonogo.load.judge import Judgement, judge
-from gonogo.load.plan import LoadPlan, NothingToLoad, build_plan, host_pattern
-from gonogo.load.results import LoadResults, ResultsError
-from gonogo.load.runner import RunFiles, RunOutcome, run_locust
-from gonogo.load.table import format_table
-from gonogo.suite import not_applicable
+from gonogo.loadgen.chart import latency_svg
+from gonogo.loadgen.judge import Judgement, judge
+from gonogo.loadgen.plan import LoadPlan, NothingToLoad, build_plan, host_pattern
+from gonogo.loadgen.results import LoadResults, ResultsError
+from gonogo.loadgen.runner import RunFiles, RunOutcome, run_locust
+from gonogo.loadgen.table import format_table
+from gonogo.plugin.api import not_applicable
+from gonogo.plugin.context import RunContext
+from gonogo.plugin.evidence import Evidence, FindingRecorder
+from gonogo.plugin.output import output_folder, terminal_writer
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """The load check's options (docs/load.md)."""
+    load = parser.getgroup("gonogo load", "gonogo postdeploy load check")
+    load.addoption(
+        "--load-processes",
+        dest="gonogo_load_processes",
+        type=int,
+        metavar="N",
+        help="locust processes on this machine (locust --processes); overrides [load].processes.",
+    )
+    load.addoption(
+        "--load-results",
+        dest="gonogo_load_results",
+        metavar="FILE",
+        help="judge this results file (written by a locust master running load/locustfile.py with "
+        "--gonogo-results FILE) instead of running locust.",
+    )
+    load.addoption(
+        "--allow-full-load",
+        dest="gonogo_allow_full_load",
+        action="store_true",
+        default=False,
+        help="lift a sensitive environment's caps on load users and rate ([load].sensitive_max_*).",
+    )
 
 
 @dataclass(frozen=True)
@@ -68,7 +93,7 @@ def run(request: pytest.FixtureRequest, *, locustfile: Path) -> LoadRun:
     results_path = config.getoption("gonogo_load_results", None)
     if results_path:
         return _read_external(plan, env_file, Path(results_path), write)
-    folder = _folder(request, context)
+    folder = output_folder(request, context, "load")
     write(
         f"gonogo load: {plan.model} against {plan.base_url} for {plan.duration_s:g} s "
         f"({plan.warmup_s:g} s warm-up), time bound {plan.hard_timeout_s():.0f} s; files in {shown(folder)}"
@@ -111,39 +136,6 @@ def failure_message(judgement: Judgement) -> str:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def terminal_writer(config: pytest.Config) -> Callable[[str], None]:
-    """Write a line to the terminal right away, past pytest's output capture (progress during the run)."""
-    context = config.stash.get(CONTEXT_KEY, None)
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    redact = context.redactor.text if context is not None else (lambda text: text)
-
-    def write(line: str) -> None:
-        if reporter is None:
-            return
-        with _capture_disabled(capture):
-            reporter.ensure_newline()
-            reporter.write_line(redact(line))
-
-    return write
-
-
-@contextlib.contextmanager
-def _capture_disabled(capture: Any) -> Iterator[None]:
-    if capture is None:
-        yield
-        return
-    with capture.global_and_fixture_disabled():
-        yield
-
-
-def _folder(request: pytest.FixtureRequest, context: RunContext) -> Path:
-    if context.reports_dir is not None:
-        return context.reports_dir / "load"
-    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
-    return factory.mktemp("load")
 
 
 def _read_external(plan: LoadPlan, env_file: str, path: Path, write: Callable[[str], None]) -> LoadRun:
@@ -189,3 +181,27 @@ def _attach(run: LoadRun, evidence: Evidence, table: list[str]) -> None:
         if csv_path.is_file():
             evidence.file(csv_path, "locust statistics (CSV)")
         evidence.file(run.results_file, "load results (JSON, with HdrHistograms)")
+
+
+class LoadCheck:
+    """The ``load_check`` fixture: ``load_check.run(locustfile)`` loads the target and judges it."""
+
+    def __init__(self, request: pytest.FixtureRequest, findings: FindingRecorder, evidence: Evidence) -> None:
+        self._request = request
+        self._findings = findings
+        self._evidence = evidence
+
+    def run(self, locustfile: Path) -> Judgement:
+        """Run locust with this profile (or read ``--load-results``), record findings, attach evidence."""
+        loaded = run(self._request, locustfile=locustfile)
+        return report(loaded, self._findings, self._evidence, write=terminal_writer(self._request.config))
+
+    @staticmethod
+    def failure_message(judgement: Judgement) -> str:
+        return failure_message(judgement)
+
+
+@pytest.fixture
+def load_check(request: pytest.FixtureRequest, findings: FindingRecorder, evidence: Evidence) -> LoadCheck:
+    """Runs the postdeploy load profile against the target and judges it (docs/load.md)."""
+    return LoadCheck(request, findings, evidence)

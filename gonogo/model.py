@@ -90,10 +90,3 @@ class CheckResult:
     message: str = ""
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     duration_s: float = 0.0
-
-
-#: Finding names the reports read metrics from (the deployment report's METRICS block, gate.json).
-FINDING_P95 = "p95 latency"  # ms
-FINDING_ERROR_RATE = "error rate"  # a fraction, 0..1
-FINDING_ROLLBACK_READY = "rollback ready"  # "YES" / "NO"
-FINDING_VERSION = "version"  # the version the target reported

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gonogo.load.plan import LoadPlan, PlanError
-from gonogo.load.recorder import DIGITS, RESULTS_FORMAT, decode, new_histogram, percentile_ms
+from gonogo.loadgen.plan import LoadPlan, PlanError
+from gonogo.loadgen.recorder import DIGITS, RESULTS_FORMAT, decode, new_histogram, percentile_ms
 
 
 class ResultsError(ValueError):

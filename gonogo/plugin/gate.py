@@ -21,13 +21,55 @@ from typing import Any
 import pytest
 
 from gonogo import __version__
-from gonogo.collect import ResultCollector
-from gonogo.context import RunContext
 from gonogo.environment import shown
+from gonogo.model import CheckResult
+from gonogo.outcomes import ResultCollector
+from gonogo.plugin.context import RunContext
 from gonogo.reporting import deployment_report, gate_json, notify
 from gonogo.reporting.files import write_atomic
-from gonogo.results import CheckResult
 from gonogo.verdict import Decision, Policy, Reason, RunState, Verdict, decide
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """The gate's own options (the exit code, scores, the webhook)."""
+    gate = parser.getgroup("gonogo gate", "gonogo promotion gate")
+    gate.addoption(
+        "--gate-mode",
+        dest="gonogo_gate_mode",
+        choices=("enforce", "report"),
+        help="enforce: the exit code is the verdict's (GO 0, HOLD 10, NO-GO 11, ROLLBACK 12); "
+        "report: record the verdict, keep pytest's exit code. Default: $GONOGO_GATE_MODE, ini, enforce.",
+    )
+    gate.addoption(
+        "--gate-pass-score",
+        dest="gonogo_pass_score",
+        type=float,
+        metavar="N",
+        help="score needed for GO (overrides [gate].pass_score).",
+    )
+    gate.addoption(
+        "--gate-warn-score",
+        dest="gonogo_warn_score",
+        type=float,
+        metavar="N",
+        help="below this score: NO-GO (overrides [gate].warn_score).",
+    )
+    gate.addoption(
+        "--notify",
+        dest="gonogo_notify",
+        metavar="URL",
+        help="POST gate.json to this URL after the verdict (overrides [gate].notify_url).",
+    )
+    gate.addoption(
+        "--notify-timeout",
+        dest="gonogo_notify_timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="timeout of one webhook attempt (3 attempts at most). Default: 5.",
+    )
+    parser.addini("gonogo_gate_mode", "enforce (default) or report", default="")
+
 
 #: distinct per verdict; pytest keeps 1-5 for itself (4: usage error, before any check runs)
 EXIT_CODES: dict[Decision, int] = {
@@ -271,3 +313,44 @@ class GateXdistHooks:
         if error:
             worker = getattr(getattr(node, "gateway", None), "id", "worker")
             self._gate.crashed_workers.append(f"{worker}: {str(error).strip().splitlines()[-1]}")
+
+
+GATE_KEY = pytest.StashKey[GatePlugin]()
+
+
+def register(config: pytest.Config, context: RunContext) -> GatePlugin:
+    """Build the gate from the options and the file's ``[gate]``, register it, keep it in the stash."""
+    assert context.loaded is not None
+    gate_config = context.loaded.model.gate
+    mode = (
+        config.option.gonogo_gate_mode
+        or os.environ.get("GONOGO_GATE_MODE")
+        or config.getini("gonogo_gate_mode")
+    )
+    if mode not in ("", "enforce", "report"):
+        raise pytest.UsageError(
+            f"gate mode must be enforce or report, given: {mode!r} (GONOGO_GATE_MODE or ini)"
+        )
+    try:
+        policy = Policy(
+            pass_score=_first_set(config.option.gonogo_pass_score, gate_config.pass_score),
+            warn_score=_first_set(config.option.gonogo_warn_score, gate_config.warn_score),
+        )
+    except ValueError as exc:
+        raise pytest.UsageError(f"--gate-pass-score / --gate-warn-score: {exc}") from None
+    options = GateOptions(
+        mode=mode or "enforce",
+        policy=policy,
+        notify_url=config.option.gonogo_notify or gate_config.notify_url,
+        notify_timeout_s=config.option.gonogo_notify_timeout,
+    )
+    plugin = GatePlugin(config, context, options)
+    config.pluginmanager.register(plugin, "gonogo.gate")
+    config.stash[GATE_KEY] = plugin
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(GateXdistHooks(plugin), "gonogo.gate.xdist")
+    return plugin
+
+
+def _first_set(override: float | None, default: float) -> float:
+    return default if override is None else override

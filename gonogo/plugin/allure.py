@@ -27,11 +27,10 @@ from typing import Any
 import pytest
 
 from gonogo import __version__
-from gonogo.context import RunContext
-from gonogo.evidence import FINDING_PROPERTY
+from gonogo.names import FINDING_PROPERTY, FINDING_VERSION, STAGE_PROPERTY
+from gonogo.plugin.allure_writer import WriterSwap, sweep
+from gonogo.plugin.context import RunContext
 from gonogo.reporting import allure_results
-from gonogo.reporting.allure_redact import WriterSwap, sweep
-from gonogo.results import FINDING_VERSION
 
 RESULTS_DIR = "allure-results"
 REPORT_DIR = "allure-report"
@@ -39,8 +38,6 @@ HISTORY_STORE = "history"
 GATE_FILE = "gate.json"
 DEPLOYMENT_REPORT = "deployment-report.md"
 WORKER_RESULTS_DIR = "gonogo_allure_results_dir"
-STAGE_PROPERTY = "gonogo.stage"
-GATE_PROPERTY = "gonogo.gate"
 #: a gate.json older than the run's start by more than this is a previous run's (coarse mtimes)
 FRESHNESS_SLACK_S = 2.0
 
@@ -284,7 +281,7 @@ def _read_gate(path: Path, since: float) -> dict[str, Any]:
 
 
 def _git_commit(root: Path) -> str | None:
-    from gonogo.gate import git_commit
+    from gonogo.plugin.gate import git_commit
 
     return git_commit(root)
 

@@ -1,0 +1,38 @@
+"""The one way the pytest wing builds an HTTP client: the ``http`` and ``baseline_http`` fixtures and the
+blue-green checks all come here, so headers, timeouts, TLS, the bearer secret and recording agree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+from pydantic import SecretStr
+
+from gonogo.environment import Environment, LoadedEnvironment
+from gonogo.http import build_client, tls_verify
+from gonogo.plugin.context import RunContext
+
+
+def client_for(
+    env: Environment,
+    loaded: LoadedEnvironment,
+    context: RunContext,
+    secrets: Mapping[str, SecretStr],
+    *,
+    base_url: str,
+    record: bool,
+    retries: int | None = None,
+) -> httpx.Client:
+    """A client with the file's headers, timeouts, TLS and token; ``retries=0`` for measuring (a retried
+    request's time is not a latency, and a probe error must count as one)."""
+    model = env
+    if retries is not None:
+        model = env.model_copy(update={"http": env.http.model_copy(update={"retries": retries})})
+    return build_client(
+        model,
+        base_url=base_url,
+        secrets=secrets,
+        redactor=context.redactor,
+        record=context.exchanges.append if record else None,
+        verify=tls_verify(env, loaded.path.parent),
+    )

@@ -1,0 +1,52 @@
+"""Glue every long-running check shares: progress lines past pytest's capture, and its output folder."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from gonogo.plugin.context import CONTEXT_KEY, RunContext
+
+
+def terminal_writer(config: pytest.Config) -> Callable[[str], None]:
+    """Write a line right away, past pytest's capture (progress of a long check), secrets scrubbed."""
+    context = config.stash.get(CONTEXT_KEY, None)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def write(line: str) -> None:
+        if reporter is None:
+            return
+        text = context.redactor.text(line) if context is not None else line
+        disabled = capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext()
+        with disabled:
+            reporter.ensure_newline()
+            reporter.write_line(text)
+
+    return write
+
+
+def output_folder(request: pytest.FixtureRequest, context: RunContext, name: str) -> Path:
+    """``reports/<env>/<name>/`` (kept as CI artifacts); a temporary folder when there is no reports dir."""
+    if context.reports_dir is not None:
+        folder = context.reports_dir / name
+    else:
+        factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+        folder = factory.mktemp(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def fail_setup(context: RunContext, message: str) -> NoReturn:
+    """Fail where the check is being set up (an ERROR: the run could not verify), secrets scrubbed."""
+    pytest.fail(context.redactor.text(message), pytrace=False)
+
+
+def as_json(data: Any) -> str:
+    """The JSON records the checks keep beside their charts (indented, for people reading artifacts)."""
+    return json.dumps(data, indent=2, default=str)
