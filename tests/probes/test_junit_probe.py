@@ -98,8 +98,11 @@ def test_a_file_where_every_test_was_skipped_fails(tmp_path: Path) -> None:
 def test_failures_a_suite_counts_but_does_not_list_still_fail(tmp_path: Path) -> None:
     summary = junit.read(write(tmp_path / "counted.xml", suites(case("a"), failures=2)))
     message = junit.problem(summary, "counted.xml")
-    assert message is not None
-    assert "unit: 2 failure(s)/error(s) counted but not listed" in message
+    assert message == (
+        "counted.xml: 1 suite(s) reported a problem of their own: suite unit: counts 2 failure(s)/error(s) "
+        "in its header but lists 0 failing test(s): the report is incomplete. Fix the upstream job (its "
+        "suite did not run) and re-run it before deploying"
+    )
 
 
 def test_a_suite_level_error_fails(tmp_path: Path) -> None:
@@ -110,7 +113,7 @@ def test_a_suite_level_error_fails(tmp_path: Path) -> None:
     )
     message = junit.problem(junit.read(write(tmp_path / "setup.xml", body)), "setup.xml")
     assert message is not None
-    assert "tests.test_setup (suite) (fixture db failed)" in message
+    assert "suite tests.test_setup: failed to load or set up (fixture db failed)" in message
 
 
 @pytest.mark.parametrize(
@@ -143,3 +146,102 @@ def test_globs_expand_relative_to_the_root_and_an_empty_glob_stays_visible(tmp_p
         "missing/*.xml",
     ]
     assert matches[-1] == Match("missing/*.xml", None)
+
+
+# --- the shapes real producers write (see tests/fixtures/realworld for the files themselves) --------
+
+
+def test_a_failing_testcase_directly_under_testsuites_is_counted(tmp_path: Path) -> None:
+    # node's own junit reporter writes every top-level test() straight under <testsuites>
+    body = (
+        "<testsuites>"
+        + case("passes", classname="test")
+        + case("throws", '<failure type="testCodeFailure" message="boom"/>', classname="test")
+        + "</testsuites>"
+    )
+    message = junit.problem(junit.read(write(tmp_path / "node.xml", body)), "node.xml")
+    assert message is not None
+    assert message.startswith(
+        "node.xml: 1 of 2 tests did not pass (1 failed, 0 errored): test::throws (boom)"
+    )
+
+
+def test_a_file_of_top_level_testcases_only_is_green_when_they_pass(tmp_path: Path) -> None:
+    body = "<testsuites>" + case("a", classname="test") + case("b", classname="test") + "</testsuites>"
+    summary = junit.read(write(tmp_path / "node.xml", body))
+    assert (summary.tests, junit.problem(summary, "node.xml")) == (2, None)
+
+
+def test_a_failing_todo_test_does_not_fail_the_file(tmp_path: Path) -> None:
+    todo = case("later", '<skipped type="todo" message="true"/><failure message="not yet"/>', classname="t")
+    summary = junit.read(write(tmp_path / "todo.xml", "<testsuites>" + todo + case("ok") + "</testsuites>"))
+    assert (summary.skipped, summary.failing, junit.problem(summary, "todo.xml")) == (1, 0, None)
+
+
+def test_a_test_that_passed_on_its_last_attempt_is_passed_and_flaky(tmp_path: Path) -> None:
+    # gotestsum --rerun-fails: the failed attempt first, the passing rerun after it, one header count
+    body = suites(case("test_net", '<failure message="timeout"/>'), case("test_net"), case("b"), failures=1)
+    summary = junit.read(write(tmp_path / "rerun.xml", body))
+    assert junit.problem(summary, "rerun.xml") is None
+    assert summary.tests == 2
+    assert junit.flaky_note(summary, "rerun.xml") == (
+        "rerun.xml: 1 flaky test(s) passed on a later attempt: "
+        "tests.test_api::test_net (1 failed attempt(s) before passing)"
+    )
+
+
+def test_a_test_whose_last_attempt_failed_fails_once(tmp_path: Path) -> None:
+    attempts = [case("test_net", f'<failure message="attempt {n}"/>') for n in (1, 2, 3)]
+    summary = junit.read(write(tmp_path / "rerun.xml", suites(*attempts, case("b"), failures=3)))
+    assert junit.problem(summary, "rerun.xml") == (
+        "rerun.xml: 1 of 2 tests did not pass (1 failed, 0 errored): tests.test_api::test_net (attempt 3). "
+        "Fix the upstream failures and re-run that job before deploying"
+    )
+    assert summary.broken[0].failed_attempts == 2
+
+
+def test_surefire_flaky_and_rerun_elements_are_attempts(tmp_path: Path) -> None:
+    flaky = case("flaky", '<flakyFailure message="first"/><flakyError message="second"/>')
+    rerun = case("broken", '<failure message="last"/><rerunFailure message="again"/>')
+    summary = junit.read(write(tmp_path / "surefire.xml", suites(flaky, rerun, failures=1)))
+    assert [(c.id, c.outcome, c.failed_attempts) for c in summary.cases] == [
+        ("tests.test_api::flaky", "passed", 2),
+        ("tests.test_api::broken", "failed", 1),
+    ]
+    assert [c.id for c in summary.flaky] == ["tests.test_api::flaky"]
+
+
+def test_a_suite_that_failed_to_load_is_named_not_reported_as_empty(tmp_path: Path) -> None:
+    body = '<testsuites><testsuite name="tests/test_db.py" tests="3" errors="1"/></testsuites>'
+    message = junit.problem(junit.read(write(tmp_path / "load.xml", body)), "load.xml")
+    assert message is not None
+    assert (
+        "suite tests/test_db.py: counts 1 failure(s)/error(s) and lists no test case: it failed to load"
+        in (message)
+    )
+    assert "contains no test cases" not in message
+
+
+def test_counts_never_exceed_the_number_of_tests(tmp_path: Path) -> None:
+    # a case with <error> and <failure> both, and a suite-level error: still one failing test of one
+    body = (
+        '<testsuite name="s" errors="2" failures="1"><error message="setup"/>'
+        + case("a", '<failure message="f"/><error message="e"/>')
+        + "</testsuite>"
+    )
+    message = junit.problem(junit.read(write(tmp_path / "both.xml", body)), "both.xml")
+    assert message is not None
+    assert message.startswith("both.xml: 1 of 1 tests did not pass (0 failed, 1 errored)")
+    assert "suite s: failed to load or set up (setup)" in message
+
+
+def test_an_empty_file_is_refused_with_the_likely_cause(tmp_path: Path) -> None:
+    with pytest.raises(junit.JUnitError, match="is empty: the job that writes it crashed or wrote nothing"):
+        junit.read(write(tmp_path / "empty.xml", ""))
+
+
+def test_junit_errors_are_gonogo_errors() -> None:
+    from gonogo.errors import GonogoError
+
+    assert issubclass(junit.JUnitError, GonogoError)
+    assert issubclass(junit.JUnitError, ValueError)
