@@ -17,19 +17,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from gonogo.launch import stop_group
+from gonogo.processes import ChildDidNotStart, free_port, spawn, stop_group
 
 REPO = Path(__file__).resolve().parent.parent
 NGINX = "/usr/sbin/nginx"
 LISTENING = re.compile(r"listening on (http://\S+)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def machine() -> str:
@@ -49,7 +43,7 @@ def machine() -> str:
 
 @dataclass
 class Server:
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[Any]
     url: str
 
     def stop(self) -> None:
@@ -98,23 +92,13 @@ http {{
 
 def start_python_server(*args: str, timeout_s: float = 20.0) -> Server:
     """``python bench/_servers.py ARGS``: waits (bounded) for its ``listening on URL`` line."""
-    process = subprocess.Popen(
-        [sys.executable, str(REPO / "bench" / "_servers.py"), *args],
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        match = LISTENING.search(line)
-        if match:
-            return Server(process, match.group(1))
-        if not line:
-            break
-    Server(process, "").stop()
-    sys.exit(f"bench server {args} did not start within {timeout_s} s")
+    try:
+        child = spawn(
+            [sys.executable, str(REPO / "bench" / "_servers.py"), *args], ready=LISTENING, timeout_s=timeout_s
+        )
+    except ChildDidNotStart as exc:
+        sys.exit(f"bench server {args} did not start: {exc}")
+    return Server(child.process, child.match.group(1))
 
 
 def _wait_port(port: int, timeout_s: float = 10.0) -> None:

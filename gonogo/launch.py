@@ -9,10 +9,7 @@ Every wait is bounded.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -21,17 +18,17 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from gonogo.environment import LaunchConfig
+from gonogo.errors import GonogoError
+from gonogo.processes import die_with_parent, free_port, stop_group
 
-_PR_SET_PDEATHSIG = 1
 OUTPUT_TAIL_CHARS = 4000
 
 
-class LaunchError(Exception):
+class LaunchError(GonogoError):
     """The target did not start or never became ready; the message carries its output."""
 
 
@@ -66,40 +63,6 @@ class LaunchedTarget:
         stop_group(self.process, grace_s)
         with contextlib.suppress(OSError):
             self.output_path.unlink()
-
-
-def stop_group(process: subprocess.Popen[Any], grace_s: float = 5.0) -> None:
-    """SIGTERM a process group, then SIGKILL whatever is left after ``grace_s``.
-
-    The SIGKILL goes to the group even when the leader exited in time: children it started (locust
-    workers, workerd, a baseline demo) may still hold ports. Closes the leader's stdout pipe if any.
-    """
-    _signal_group(process.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=grace_s)
-    _signal_group(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=grace_s)
-    if process.stdout is not None:
-        process.stdout.close()
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def die_with_parent() -> None:
-    # Runs in the child between fork and exec; only async-signal-safe work belongs here.
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def expand(command: list[str], *, port: int, env_dir: Path, baseline_port: int | None = None) -> list[str]:

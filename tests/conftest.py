@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from gonogo.launch import die_with_parent, stop_group
+from gonogo.processes import spawn, stop_group
 
 pytest_plugins = ["pytester"]
 
@@ -35,7 +34,7 @@ _GONOGO_VARS = ("GONOGO_ENV", "GONOGO_ENV_DIR", "GONOGO_STAGES", "DEPLOY_VERSION
 class DemoProcess:
     """A real ``python -m gonogo.demo`` process on a loopback port."""
 
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
     url: str
 
     def stop(self) -> None:
@@ -44,31 +43,13 @@ class DemoProcess:
 
 def start_demo(*args: str, env: Mapping[str, str] | None = None, timeout_s: float = 15.0) -> DemoProcess:
     """Start the demo with knob flags/variables and wait (bounded) for its listening line."""
-    child_env = {**os.environ, **(env or {})}
-    process = subprocess.Popen(
+    child = spawn(
         [sys.executable, "-m", "gonogo.demo", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=child_env,
-        start_new_session=True,
-        # its own session keeps Ctrl-C from reaching it; dying with its parent keeps an interrupted
-        # test run from leaving demos behind
-        preexec_fn=die_with_parent,  # noqa: PLW1509 - only a prctl call, no locks taken
+        ready=LISTENING,
+        timeout_s=timeout_s,
+        env={**os.environ, **(env or {})},
     )
-    deadline = time.monotonic() + timeout_s
-    assert process.stdout is not None
-    seen = []
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        match = LISTENING.search(line)
-        if match:
-            return DemoProcess(process, match.group(1))
-    DemoProcess(process, "").stop()
-    raise AssertionError(f"the demo did not start within {timeout_s} s: {''.join(seen)}")
+    return DemoProcess(child.process, child.match.group(1))
 
 
 @pytest.fixture

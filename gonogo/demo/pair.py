@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from gonogo.launch import die_with_parent
+from gonogo.processes import die_with_parent
 
 READY_TIMEOUT_S = 20.0
 

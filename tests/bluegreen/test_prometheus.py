@@ -10,7 +10,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -23,6 +22,7 @@ import httpx
 import pytest
 
 from gonogo.bluegreen import prometheus as prom
+from gonogo.processes import free_port
 
 if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported at run time
     from tests.bluegreen.conftest import Kit
@@ -48,12 +48,6 @@ class PrometheusServer:
     process: subprocess.Popen[bytes]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def prometheus(tmp_path: Path) -> Iterator[Callable[[str], PrometheusServer]]:
     """Factory: ``prometheus("127.0.0.1:PORT")`` -> a server scraping that target as job ``candidate``."""
@@ -70,7 +64,7 @@ def prometheus(tmp_path: Path) -> Iterator[Callable[[str], PrometheusServer]]:
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
             f'scrape_configs:\n  - job_name: candidate\n    static_configs:\n      - targets: ["{target}"]\n'
         )
-        port = _free_port()
+        port = free_port()
         with (tmp_path / "prometheus.log").open("wb") as log:  # the child keeps its own descriptor
             process = subprocess.Popen(
                 [
@@ -192,7 +186,7 @@ def test_queries_read_one_number_and_say_why_when_they_cannot(
                 timeout_s=2,
             )
         with pytest.raises(prom.PrometheusError, match=r"no response: connection refused"):
-            prom.query_value(client, f"http://127.0.0.1:{_free_port()}", "up", timeout_s=2)
+            prom.query_value(client, f"http://127.0.0.1:{free_port()}", "up", timeout_s=2)
 
 
 def test_a_watch_reading_prometheus_rolls_back_when_the_error_rate_rises(
