@@ -20,12 +20,13 @@ from typing import Any
 
 import httpx
 
+from gonogo.errors import GonogoError
 from gonogo.http import explain
 
 QUERY_PATH = "/api/v1/query"
 
 
-class PrometheusError(Exception):
+class PrometheusError(GonogoError):
     """No usable answer from Prometheus; the message names the URL and the query."""
 
 

@@ -23,7 +23,7 @@ import uvicorn
 
 from gonogo.demo import selfsigned
 from gonogo.demo.app import create_app
-from gonogo.demo.settings import DemoSettings, SettingsError, add_knob_flags
+from gonogo.demo.settings import DemoSettings, DemoSettingsError, add_knob_flags
 
 NAME = "gonogo.demo"
 # A safety net: requests still running this long after SIGTERM are cancelled. Injected latency already
@@ -65,11 +65,13 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         port = _port(args.port)
         if args.tls_self_signed is not None:
             if args.certfile is not None or args.keyfile is not None:
-                raise SettingsError("--tls-self-signed makes its own certificate: drop --certfile/--keyfile")
+                raise DemoSettingsError(
+                    "--tls-self-signed makes its own certificate: drop --certfile/--keyfile"
+                )
             args.certfile, args.keyfile = selfsigned.make(args.tls_self_signed)
         if args.certfile is not None or args.keyfile is not None:
             _check_tls(args.certfile, args.keyfile)
-    except SettingsError as exc:
+    except DemoSettingsError as exc:
         print(f"{NAME}: {exc}", file=sys.stderr)
         return 2
     if settings.token_env and not environ.get(settings.token_env):
@@ -155,7 +157,7 @@ def _port(text: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise SettingsError(f"--port must be an integer from 0 to 65535, given: {text!r}")
+        raise DemoSettingsError(f"--port must be an integer from 0 to 65535, given: {text!r}")
     return port
 
 
@@ -163,11 +165,11 @@ def _check_tls(certfile: Path | None, keyfile: Path | None) -> None:
     # Checked before the start delay and before binding, so a bad file fails at once with one line
     # instead of a traceback from inside uvicorn.
     if certfile is None or keyfile is None:
-        raise SettingsError("--certfile and --keyfile go together: give both or neither")
+        raise DemoSettingsError("--certfile and --keyfile go together: give both or neither")
     try:
         ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(certfile, keyfile)
     except OSError as exc:  # ssl.SSLError is one
-        raise SettingsError(
+        raise DemoSettingsError(
             f"--certfile/--keyfile must be a PEM certificate chain and its key, given: "
             f"{str(certfile)!r}, {str(keyfile)!r} ({exc.strerror or exc})"
         ) from None

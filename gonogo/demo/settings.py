@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeGuard, get_args
 
+from gonogo.errors import GonogoError
+
 LatencyDist = Literal["fixed", "lognormal"]
 HealthStatus = Literal["ok", "degraded"]
 
@@ -31,7 +33,7 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
 
-class SettingsError(ValueError):
+class DemoSettingsError(GonogoError, ValueError):
     """A knob got a value it does not accept; the message names the variable or flag and what it accepts."""
 
 
@@ -69,11 +71,11 @@ class DemoSettings:
         for knob in KNOBS:
             value = getattr(self, knob.field)
             if not knob.check(value):
-                raise SettingsError(f"{knob.field} must be {knob.accepted}, given: {value!r}")
+                raise DemoSettingsError(f"{knob.field} must be {knob.accepted}, given: {value!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> DemoSettings:
-        """Read every ``GONOGO_DEMO_*`` variable; raise SettingsError naming the first bad one."""
+        """Read every ``GONOGO_DEMO_*`` variable; raise DemoSettingsError naming the first bad one."""
         return cls()._apply({knob.field: environ.get(knob.env, "") for knob in KNOBS}, source="env")
 
     def with_flags(self, args: argparse.Namespace) -> DemoSettings:
@@ -100,7 +102,7 @@ class DemoSettings:
                 valid = False
             if not valid:
                 name = knob.env if source == "env" else knob.flag
-                raise SettingsError(f"{name} must be {knob.accepted}, given: {text!r}")
+                raise DemoSettingsError(f"{name} must be {knob.accepted}, given: {text!r}")
             changes[knob.field] = value
         return dataclasses.replace(self, **changes)
 

@@ -8,8 +8,10 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from gonogo.errors import GonogoError
 
-class DnsError(Exception):
+
+class DnsError(GonogoError):
     """The host did not resolve (or not in time); the message says which host and why."""
 
 

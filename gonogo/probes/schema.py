@@ -25,6 +25,8 @@ import referencing.exceptions
 import referencing.jsonschema
 from jsonschema.protocols import Validator
 
+from gonogo.errors import GonogoError
+
 #: errors listed in a message; the rest are counted
 MAX_ERRORS = 10
 #: errors looked for at all, so a huge broken body cannot stall the check
@@ -33,7 +35,7 @@ _MESSAGE_CHARS = 160
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-class SchemaFileError(Exception):
+class SchemaFileError(GonogoError):
     """A schema file that cannot be used: missing, not JSON, not a valid schema, or a ``$ref`` that fails."""
 
 

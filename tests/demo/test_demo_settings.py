@@ -6,7 +6,7 @@ import pytest
 
 from gonogo.demo import DemoSettings
 from gonogo.demo.server import build_parser, main
-from gonogo.demo.settings import KNOBS, SettingsError
+from gonogo.demo.settings import KNOBS, DemoSettingsError
 
 
 def settings_from(environ: dict[str, str], *argv: str) -> DemoSettings:
@@ -138,7 +138,7 @@ def test_an_empty_variable_counts_as_unset() -> None:
     ],
 )
 def test_a_bad_variable_is_named_with_the_values_it_accepts(variable: str, value: str, accepted: str) -> None:
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(DemoSettingsError) as caught:
         DemoSettings.from_env({variable: value})
 
     message = str(caught.value)
@@ -147,12 +147,12 @@ def test_a_bad_variable_is_named_with_the_values_it_accepts(variable: str, value
 
 
 def test_a_bad_flag_is_named_rather_than_its_variable() -> None:
-    with pytest.raises(SettingsError, match=r"^--error-rate must be a number from 0 to 1, given: '2'$"):
+    with pytest.raises(DemoSettingsError, match=r"^--error-rate must be a number from 0 to 1, given: '2'$"):
         settings_from({"GONOGO_DEMO_ERROR_RATE": "0.1"}, "--error-rate", "2")
 
 
 def test_settings_built_in_code_are_checked_too() -> None:
-    with pytest.raises(SettingsError, match=r"^error_rate must be a number from 0 to 1, given: 1.5$"):
+    with pytest.raises(DemoSettingsError, match=r"^error_rate must be a number from 0 to 1, given: 1.5$"):
         DemoSettings(error_rate=1.5)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import trustme
 
-from gonogo.plugin.evidence import FINDING_PROPERTY
+from gonogo.names import FINDING_PROPERTY
 
 SECURITY = (
     '["strict-transport-security", "x-content-type-options", "x-frame-options", "content-security-policy"]'
