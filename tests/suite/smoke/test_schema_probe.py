@@ -10,7 +10,7 @@ import pytest
 
 from gonogo.probes.schema import MAX_ERRORS, SchemaFileError, json_path, load_schema, mismatch
 
-REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "environments" / "schemas"
+REPO_SCHEMAS = Path(__file__).resolve().parents[3] / "environments" / "schemas"
 
 
 def write(folder: Path, name: str, data: Any) -> Path:
