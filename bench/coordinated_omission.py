@@ -32,8 +32,8 @@ from tempfile import TemporaryDirectory
 import numpy as np
 from _common import REPO, machine, start_python_server, table
 
+from gonogo.loadgen.measurements import LoadMeasurements
 from gonogo.loadgen.plan import LoadPlan, RoutePlan
-from gonogo.loadgen.results import LoadResults
 from gonogo.loadgen.runner import run_locust
 
 BASE_MS = 5.0
@@ -42,7 +42,7 @@ STALL_S = 1.0
 
 def run(
     mode: str, *, rate: float, users: int, seconds: float, warmup: float, folder: Path, processes: int = 1
-) -> tuple[LoadResults, dict[str, float]]:
+) -> tuple[LoadMeasurements, dict[str, float]]:
     # the stall comes half-way through the measured window
     stall_after = warmup + (seconds - warmup) / 2 - STALL_S / 2
     server = start_python_server(

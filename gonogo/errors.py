@@ -10,7 +10,7 @@ Every module defines its errors beside the code that raises them, each a subclas
     ├── LaunchError                 gonogo.launch: the [launch] target did not start or get ready
     ├── probe errors                gonogo.probes.*: a file or endpoint a check reads is unusable
     │   (DnsError, JUnitError, LockfileError, SchemaFileError, TlsProbeError, WranglerError)
-    ├── PlanError, ResultsError     gonogo.loadgen: a load plan or results file that cannot be used
+    ├── PlanError, MeasurementsError   gonogo.loadgen: a load plan or measurements file that cannot be used
     ├── CompareConfigError, PrometheusError   gonogo.bluegreen
     ├── ReportError                 gonogo.reporting.html: the HTML report cannot be rendered
     └── DemoSettingsError           gonogo.demo: a fault knob given wrongly

@@ -26,3 +26,13 @@ FINDING_P95: Final = "p95 latency"  # ms
 FINDING_ERROR_RATE: Final = "error rate"  # a fraction, 0..1
 FINDING_ROLLBACK_READY: Final = "rollback ready"  # "YES" / "NO"
 FINDING_VERSION: Final = "version"  # the version the target reported
+
+# -- the load check's other findings (gonogo.loadgen.judge), read by its tests and the report tables ----
+FINDING_REQUESTS: Final = "requests"  # requests after warm-up
+FINDING_ACHIEVED_RATE: Final = "achieved rate"  # req/s
+FINDING_GENERATOR_CPU: Final = "generator cpu"  # % of one core
+FINDING_LOAD_CAPPED: Final = "load capped"  # what the sensitive policy changed
+FINDING_LOAD_RUN: Final = "load run"  # why there are no (complete) results
+FINDING_P50: Final = "p50 latency"  # ms
+FINDING_P99: Final = "p99 latency"  # ms
+FINDING_LOCUST_P95: Final = "locust p95 latency"  # ms, locust's own rounded figure

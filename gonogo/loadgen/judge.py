@@ -14,48 +14,47 @@ is too slow whatever the generator did. Errors are errors whatever the generator
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
+from gonogo.loadgen.measurements import LoadMeasurements
 from gonogo.loadgen.plan import LoadPlan
-from gonogo.loadgen.results import LoadResults
-from gonogo.names import FINDING_ERROR_RATE, FINDING_P95
+from gonogo.model import Finding, FindingVerdict
+from gonogo.names import (
+    FINDING_ACHIEVED_RATE,
+    FINDING_ERROR_RATE,
+    FINDING_GENERATOR_CPU,
+    FINDING_LOAD_CAPPED,
+    FINDING_LOAD_RUN,
+    FINDING_LOCUST_P95,
+    FINDING_P50,
+    FINDING_P95,
+    FINDING_P99,
+    FINDING_REQUESTS,
+)
 
-Verdict = Literal["pass", "fail", "inconclusive"]
-
-
-@dataclass(frozen=True)
-class Measured:
-    """One finding, in the vocabulary of ``gonogo.model.Finding``."""
-
-    name: str
-    value: float | int | str | None
-    verdict: Verdict = "pass"
-    limit: float | int | str | None = None
-    unit: str = ""
-    detail: str = ""
+PASS, FAIL, INCONCLUSIVE = FindingVerdict.PASS, FindingVerdict.FAIL, FindingVerdict.INCONCLUSIVE
 
 
 @dataclass(frozen=True)
 class Judgement:
-    findings: tuple[Measured, ...]
+    findings: tuple[Finding, ...]
     #: one message per broken limit, naming value, limit, target and fix
     failures: tuple[str, ...]
     #: why the run cannot decide (too few samples, saturated generator, rate short, incomplete)
     inconclusive: tuple[str, ...]
 
     @property
-    def verdict(self) -> Verdict:
+    def verdict(self) -> FindingVerdict:
         if self.failures:
-            return "fail"
-        return "inconclusive" if self.inconclusive else "pass"
+            return FAIL
+        return INCONCLUSIVE if self.inconclusive else PASS
 
 
 @dataclass
 class _Judging:
-    results: LoadResults
+    results: LoadMeasurements
     limits: LoadPlan
     env_file: str
-    findings: list[Measured] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     inconclusive: list[str] = field(default_factory=list)
 
@@ -68,13 +67,15 @@ class _Judging:
         return f"in {self.results.measured_s:.1f} s after {self.results.plan.warmup_s:g} s warm-up"
 
 
-def judge(results: LoadResults, limits: LoadPlan, *, env_file: str = "the environment file") -> Judgement:
+def judge(
+    results: LoadMeasurements, limits: LoadPlan, *, env_file: str = "the environment file"
+) -> Judgement:
     """Judge ``results`` against the ``[load]`` limits of ``limits`` (the plan of the gating environment)."""
     state = _Judging(results, limits, env_file)
     if results.plan.caps:
         state.findings.append(
-            Measured(
-                "load capped",
+            Finding(
+                FINDING_LOAD_CAPPED,
                 "; ".join(results.plan.caps),
                 detail="sensitive environment; --allow-full-load lifts the caps",
             )
@@ -82,7 +83,7 @@ def judge(results: LoadResults, limits: LoadPlan, *, env_file: str = "the enviro
     if not results.complete:
         reason = "; ".join(results.problems) or "the load run did not finish normally"
         state.inconclusive.append(f"the load results are incomplete: {reason}")
-        state.findings.append(Measured("load run", "incomplete", "inconclusive", detail=reason))
+        state.findings.append(Finding(FINDING_LOAD_RUN, "incomplete", INCONCLUSIVE, detail=reason))
     saturated = _generator(state)
     schedule_missed = _rate(state)
     _requests(state)
@@ -102,14 +103,16 @@ def _generator(state: _Judging) -> bool:
         f"max {cpu.max or 0:.0f}%"
     )
     if cpu.mean <= limit:
-        state.findings.append(Measured("generator cpu", round(cpu.mean, 1), "pass", limit, "%", detail))
+        state.findings.append(Finding(FINDING_GENERATOR_CPU, round(cpu.mean, 1), PASS, limit, "%", detail))
         return False
     state.inconclusive.append(
         f"the load generator was saturated: CPU {cpu.mean:.0f}% of a core on average (limit {limit:g}%, "
         "max_generator_cpu), which inflates latency. Fix: more locust processes (--load-processes or "
         "[load].processes), workers on other hosts, or fewer users"
     )
-    state.findings.append(Measured("generator cpu", round(cpu.mean, 1), "inconclusive", limit, "%", detail))
+    state.findings.append(
+        Finding(FINDING_GENERATOR_CPU, round(cpu.mean, 1), INCONCLUSIVE, limit, "%", detail)
+    )
     return True
 
 
@@ -118,14 +121,14 @@ def _rate(state: _Judging) -> bool:
     ran, rate = state.results.plan, state.results.achieved_rate_per_s
     if ran.mode != "open" or not ran.rate_per_s:
         state.findings.append(
-            Measured("achieved rate", round(rate, 1), unit="req/s", detail=state.results.model)
+            Finding(FINDING_ACHIEVED_RATE, round(rate, 1), unit="req/s", detail=state.results.model)
         )
         return False
     floor = ran.rate_per_s * (1 - state.limits.rate_tolerance)
     detail = f"planned {ran.rate_per_s:g} req/s (open model); {_open_detail(state.results)}"
     if rate >= floor:
         state.findings.append(
-            Measured("achieved rate", round(rate, 1), "pass", round(floor, 1), "req/s", detail)
+            Finding(FINDING_ACHIEVED_RATE, round(rate, 1), PASS, round(floor, 1), "req/s", detail)
         )
         return False
     state.inconclusive.append(
@@ -136,7 +139,7 @@ def _rate(state: _Judging) -> bool:
         "answering slowly needs rate x latency requests in flight"
     )
     state.findings.append(
-        Measured("achieved rate", round(rate, 1), "inconclusive", round(floor, 1), "req/s", detail)
+        Finding(FINDING_ACHIEVED_RATE, round(rate, 1), INCONCLUSIVE, round(floor, 1), "req/s", detail)
     )
     return True
 
@@ -144,14 +147,14 @@ def _rate(state: _Judging) -> bool:
 def _requests(state: _Judging) -> None:
     requests, least = state.results.requests, state.limits.min_requests
     if requests >= least:
-        state.findings.append(Measured("requests", requests, "pass", least, "", state.window))
+        state.findings.append(Finding(FINDING_REQUESTS, requests, PASS, least, "", state.window))
         return
     state.inconclusive.append(
         f"only {requests} requests {state.window} (min_requests = {least} in {state.env_file}): "
         "too few to judge. Fix: a longer duration_s, more users, or a lower min_requests"
     )
     state.findings.append(
-        Measured("requests", requests, "inconclusive", least, "", f"{state.window}; too few")
+        Finding(FINDING_REQUESTS, requests, INCONCLUSIVE, least, "", f"{state.window}; too few")
     )
 
 
@@ -162,13 +165,13 @@ def _errors(state: _Judging) -> None:
         return
     detail = _error_detail(state.results)
     if total.error_rate <= limit:
-        state.findings.append(Measured(FINDING_ERROR_RATE, total.error_rate, "pass", limit, "", detail))
+        state.findings.append(Finding(FINDING_ERROR_RATE, total.error_rate, PASS, limit, "", detail))
         return
     state.failures.append(
         f"error rate {total.error_rate:.2%} > limit {limit:.2%} (max_error_rate in {state.env_file}) "
         f"{state.where}: {detail}. Fix: look at the failing routes and the target's logs, or roll back"
     )
-    state.findings.append(Measured(FINDING_ERROR_RATE, total.error_rate, "fail", limit, "", detail))
+    state.findings.append(Finding(FINDING_ERROR_RATE, total.error_rate, FAIL, limit, "", detail))
 
 
 def _latency(state: _Judging, *, unreliable: bool) -> None:
@@ -187,11 +190,11 @@ def _latency(state: _Judging, *, unreliable: bool) -> None:
     # the target is too slow whatever the generator did
     lower_bound_over = service_p95 is not None and service_p95 > limit
     if latency.p95_ms <= limit:
-        verdict: Verdict = "pass"
+        verdict = PASS
     elif unreliable and not lower_bound_over:
-        verdict = "inconclusive"
+        verdict = INCONCLUSIVE
     else:
-        verdict = "fail"
+        verdict = FAIL
         locust_text = f", locust's own figure {locust_p95:g} ms" if locust_p95 is not None else ""
         state.failures.append(
             f"p95 latency {latency.p95_ms:.1f} ms > limit {limit:g} ms (p95_ms in {state.env_file}) "
@@ -199,13 +202,13 @@ def _latency(state: _Judging, *, unreliable: bool) -> None:
             f"(p50 {_ms(latency.p50_ms)}, p99 {_ms(latency.p99_ms)}{locust_text}). "
             "Fix: find what slowed this deployment (latency chart and locust report attached), or roll back"
         )
-    state.findings.append(Measured(FINDING_P95, latency.p95_ms, verdict, limit, "ms", detail))
-    state.findings.append(Measured("p50 latency", latency.p50_ms, unit="ms"))
-    state.findings.append(Measured("p99 latency", latency.p99_ms, unit="ms"))
+    state.findings.append(Finding(FINDING_P95, latency.p95_ms, verdict, limit, "ms", detail))
+    state.findings.append(Finding(FINDING_P50, latency.p50_ms, unit="ms"))
+    state.findings.append(Finding(FINDING_P99, latency.p99_ms, unit="ms"))
     if locust_p95 is not None:
         state.findings.append(
-            Measured(
-                "locust p95 latency",
+            Finding(
+                FINDING_LOCUST_P95,
                 locust_p95,
                 unit="ms",
                 detail="locust's statistics: response times rounded to 2 significant digits; "
@@ -218,7 +221,7 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f} ms"
 
 
-def _error_detail(results: LoadResults) -> str:
+def _error_detail(results: LoadMeasurements) -> str:
     total = results.total
     if not results.errors:
         return f"{total.errors} of {total.requests} requests failed"
@@ -227,7 +230,7 @@ def _error_detail(results: LoadResults) -> str:
     return f"{total.errors} of {total.requests} requests failed: {top}{more}"
 
 
-def _open_detail(results: LoadResults) -> str:
+def _open_detail(results: LoadMeasurements) -> str:
     counts = results.open
     if counts is None:
         return "no schedule counts"

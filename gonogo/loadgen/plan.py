@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gonogo.environment import LoadedEnvironment
+from gonogo.errors import GonogoError
 
 Mode = Literal["closed", "open"]
 
@@ -27,7 +28,7 @@ PLAN_FORMAT = "gonogo-load-plan/1"
 _START_AND_STOP_MARGIN_S = 40.0
 
 
-class PlanError(ValueError):
+class PlanError(GonogoError, ValueError):
     """The environment cannot be turned into a load run; the message names the key and the fix."""
 
 

@@ -1,18 +1,9 @@
-"""Every sample of a load run, kept in HdrHistograms precise to 0.1 %, mergeable across processes.
+"""Every sample of one load-generating process, kept until it is handed out as a delta.
 
-Locust rounds each response time to two significant digits before counting it (``stats.py``
-``bucket_response_time``): a true p95 of 104.8 ms reads as 110 ms. gonogo keeps its own record of the
-same samples with HdrHistogram at three significant digits, so its percentiles are within 0.1 % of the
-exact ones (the percentile is the sample at rank ``round(p * N)``, reported as the upper edge of its
-bucket).
-
-Two roles, both living in the locust child process, neither importing locust:
-
-``Recorder``   in each process that sends requests. The request hook only appends a tuple (the hot
-               path stays under a microsecond); ``take_delta()`` folds the buffer into histograms with
-               numpy and hands out what changed since the last call as a JSON-able dict.
-``Aggregate``  in the process that reports (the local runner, or the locust master): merges the deltas
-               of every process, prints progress, and writes the results file.
+The request hook only appends a tuple (the hot path stays under a microsecond); ``take_delta()`` folds
+the buffer into HdrHistograms with numpy (``gonogo.loadgen.histograms``) and hands out what changed since
+the last call as JSON-able data, which the reporting process merges (``gonogo.loadgen.aggregate``).
+Nothing here imports locust.
 """
 
 from __future__ import annotations
@@ -20,104 +11,19 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from hdrh.histogram import HdrHistogram
 
-LOWEST_US = 1
-#: one hour; anything slower is counted as one hour (a request timeout is far below that)
-HIGHEST_US = 3_600_000_000
-#: 3 significant digits: buckets at most 0.1 % wide
-DIGITS = 3
-#: the latency-over-time chart and the progress line need less: 1 %
-CHART_DIGITS = 2
-#: HdrHistogram's sub-bucket count is 2**ceil(log2(2 * 10**digits)); within one bucket values differ
-#: only below this many bits, which is what ``record_values`` groups on
-_SUB_BUCKET_BITS = {3: 11, 2: 8}
+from gonogo.loadgen.histograms import CHART_DIGITS, DIGITS, Series
 
 Clock = Callable[[], float]
-
-
-def new_histogram(digits: int = DIGITS) -> HdrHistogram:
-    return HdrHistogram(LOWEST_US, HIGHEST_US, digits)
-
-
-def record_values(hist: HdrHistogram, values_us: np.ndarray[Any, Any], digits: int = DIGITS) -> None:
-    """Record many microsecond values at once: one ``record_value(v, count)`` per distinct bucket.
-
-    Values sharing a bucket are grouped on their bucket's lowest value, so the histogram ends up exactly
-    as if each value had been recorded on its own, at a fraction of the cost.
-    """
-    if values_us.size == 0:
-        return
-    values = np.clip(values_us, LOWEST_US, HIGHEST_US).astype(np.int64)
-    # frexp gives the bit length of each value (exact for integers below 2**53)
-    bits = np.frexp(values.astype(np.float64))[1].astype(np.int64)
-    shift = np.maximum(bits - _SUB_BUCKET_BITS[digits], 0)
-    lowest = (values >> shift) << shift
-    buckets, counts = np.unique(lowest, return_counts=True)
-    for value, count in zip(buckets.tolist(), counts.tolist(), strict=True):
-        hist.record_value(value, count)
-
-
-def encode(hist: HdrHistogram) -> str:
-    """HdrHistogram's own compressed, base64 wire format (readable by every HdrHistogram library)."""
-    text: bytes = hist.encode()
-    return text.decode("ascii")
-
-
-def decode(text: str) -> HdrHistogram:
-    return HdrHistogram.decode(text.encode("ascii"))
-
-
-def percentile_ms(hist: HdrHistogram, percent: float) -> float | None:
-    """The latency at ``percent`` (0-100) in milliseconds; None without samples."""
-    if hist.get_total_count() == 0:
-        return None
-    return float(hist.get_value_at_percentile(percent)) / 1000.0
 
 
 def interval_for(duration_s: float) -> float:
     """Width of one point of the latency-over-time series: 1 s, wider for runs over 4 minutes."""
     return float(max(1, math.ceil(duration_s / 240)))
-
-
-@dataclass
-class _Series:
-    """Requests, errors and a histogram: for one route (measured samples) or one time interval (all)."""
-
-    digits: int
-    hist: HdrHistogram = field(init=False)
-    requests: int = 0
-    errors: int = 0
-    max_us: int = 0
-
-    def __post_init__(self) -> None:
-        self.hist = new_histogram(self.digits)
-
-    def add(self, values_us: np.ndarray[Any, Any], errors: int) -> None:
-        record_values(self.hist, values_us, self.digits)
-        self.requests += int(values_us.size)
-        self.errors += errors
-        if values_us.size:
-            self.max_us = max(self.max_us, int(values_us.max()))
-
-    def merge(self, data: Mapping[str, Any]) -> None:
-        self.hist.add(decode(data["hist"]))
-        self.requests += int(data["requests"])
-        self.errors += int(data["errors"])
-        self.max_us = max(self.max_us, int(data.get("max_us", 0)))
-
-    def to_delta(self) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "errors": self.errors,
-            "max_us": self.max_us,
-            "hist": encode(self.hist),
-        }
 
 
 class Recorder:
@@ -153,9 +59,9 @@ class Recorder:
         self._buffer: list[tuple[str, float, bool, float]] = []
         #: open model: (time from the actual send, scheduled time), the service time a closed model sees
         self._service_buffer: list[tuple[float, float]] = []
-        self._service = _Series(DIGITS)
-        self._routes: dict[str, _Series] = {}
-        self._intervals: dict[int, _Series] = {}
+        self._service = Series(DIGITS)
+        self._routes: dict[str, Series] = {}
+        self._intervals: dict[int, Series] = {}
         self._error_kinds: Counter[tuple[str, str]] = Counter()
         self._cpu: list[float] = []
         self._open: Counter[str] = Counter()
@@ -258,7 +164,7 @@ class Recorder:
             # CPU seconds this process used since begin(), all of it (not sampled)
             "cpu_s": self._cpu_spent if self._cpu_spent is not None else self.cpu_clock() - self._cpu_began,
         }
-        self._service = _Series(DIGITS)
+        self._service = Series(DIGITS)
         self._routes, self._intervals = {}, {}
         self._error_kinds, self._cpu, self._open = Counter(), [], Counter()
         return delta
@@ -281,7 +187,7 @@ class Recorder:
         index = np.floor((at - self.started) / self.interval_s).astype(np.int64)
         for interval in np.unique(index).tolist():
             mask = index == interval
-            series = self._intervals.setdefault(interval, _Series(CHART_DIGITS))
+            series = self._intervals.setdefault(interval, Series(CHART_DIGITS))
             series.add(values_us[mask], int(failed[mask].sum()))
         measured = (at >= self.measure_from) & (at <= self.measure_until)
         if not measured.any():
@@ -290,120 +196,4 @@ class Recorder:
         for name in set(names):
             mask = measured & (name_array == name)
             if mask.any():
-                self._routes.setdefault(name, _Series(DIGITS)).add(values_us[mask], int(failed[mask].sum()))
-
-
-class Aggregate:
-    """The merged view of every process's deltas, kept by the process that reports."""
-
-    def __init__(self, *, interval_s: float = 1.0) -> None:
-        self.interval_s = interval_s
-        self.begin()
-
-    def begin(self) -> None:
-        self.routes: dict[str, _Series] = {}
-        self.service = _Series(DIGITS)
-        self.intervals: dict[int, _Series] = {}
-        self.error_kinds: Counter[tuple[str, str]] = Counter()
-        self.cpu: dict[str, list[float]] = {}
-        self.open: Counter[str] = Counter()
-        self.measured_s: dict[str, float] = {}
-        self.cpu_seconds: dict[str, float] = {}
-        self.finals: set[str] = set()
-        self.sources: set[str] = set()
-        self._since = _Series(CHART_DIGITS)
-        self._errors_total = 0
-        self._requests_total = 0
-
-    def merge(self, source: str, delta: Mapping[str, Any]) -> None:
-        self.sources.add(source)
-        for name, data in delta.get("routes", {}).items():
-            self.routes.setdefault(name, _Series(DIGITS)).merge(data)
-        if delta.get("service"):
-            self.service.merge(delta["service"])
-        for key, data in delta.get("intervals", {}).items():
-            self.intervals.setdefault(int(key), _Series(CHART_DIGITS)).merge(data)
-            self._since.merge(data)
-            self._requests_total += int(data["requests"])
-            self._errors_total += int(data["errors"])
-        for name, kind, count in delta.get("error_kinds", []):
-            self.error_kinds[str(name), str(kind)] += int(count)
-        self.cpu.setdefault(source, []).extend(float(value) for value in delta.get("cpu", []))
-        self.open.update({str(key): int(value) for key, value in delta.get("open", {}).items()})
-        self.measured_s[source] = float(delta.get("measured_s", 0.0))
-        if "cpu_s" in delta:
-            self.cpu_seconds[source] = float(delta["cpu_s"])
-        if delta.get("final"):
-            self.finals.add(source)
-
-    def progress(self, *, elapsed_s: float, users: int, window_s: float) -> str:
-        """One line on what happened since the last call (warm-up included), then resets that count."""
-        since = self._since
-        self._since = _Series(CHART_DIGITS)
-        rps = since.requests / window_s if window_s > 0 else 0.0
-        p95 = percentile_ms(since.hist, 95.0)
-        p95_text = "-" if p95 is None else f"{p95:.1f} ms"
-        share = self._errors_total / self._requests_total if self._requests_total else 0.0
-        return (
-            f"gonogo load  {elapsed_s:5.1f} s  users {users:>4}  {rps:8.1f} req/s  p95 {p95_text:>10}  "
-            f"errors {self._errors_total} ({share:.2%})"
-        )
-
-    def to_results(
-        self,
-        *,
-        plan: Mapping[str, Any],
-        locust: Mapping[str, Any] | None,
-        complete: bool,
-        problems: Iterable[str] = (),
-        started_at: str = "",
-        finished_at: str = "",
-    ) -> dict[str, Any]:
-        """The results file (``RESULTS_FORMAT``): histograms per route and a summary per interval."""
-        intervals = []
-        for index in sorted(self.intervals):
-            series = self.intervals[index]
-            intervals.append(
-                {
-                    "t": index * self.interval_s,
-                    "requests": series.requests,
-                    "errors": series.errors,
-                    "p50_ms": percentile_ms(series.hist, 50.0),
-                    "p95_ms": percentile_ms(series.hist, 95.0),
-                }
-            )
-        measured = list(self.measured_s.values())
-        return {
-            "format": RESULTS_FORMAT,
-            "plan": dict(plan),
-            "started_at": started_at,
-            "finished_at": finished_at,
-            "complete": complete,
-            "problems": list(problems),
-            "processes": len(self.sources),
-            "measured_s": sum(measured) / len(measured) if measured else 0.0,
-            "measured_s_by_process": dict(self.measured_s),
-            "cpu_seconds": sum(self.cpu_seconds.values()),
-            "routes": {name: series.to_delta() for name, series in sorted(self.routes.items())},
-            "service": self.service.to_delta() if self.service.requests else None,
-            "errors": [
-                {"route": name, "error": kind, "count": count}
-                for (name, kind), count in self.error_kinds.most_common()
-            ],
-            "interval_s": self.interval_s,
-            "intervals": intervals,
-            "cpu": [
-                {
-                    "process": source,
-                    "mean": sum(values) / len(values) if values else None,
-                    "max": max(values) if values else None,
-                    "samples": len(values),
-                }
-                for source, values in sorted(self.cpu.items())
-            ],
-            "open": dict(self.open) if plan.get("mode") == "open" else None,
-            "locust": dict(locust) if locust is not None else None,
-        }
-
-
-RESULTS_FORMAT = "gonogo-load-results/1"
+                self._routes.setdefault(name, Series(DIGITS)).add(values_us[mask], int(failed[mask].sum()))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import queue
-import socket
 import subprocess
 import sys
 import threading
@@ -22,9 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.launch import die_with_parent, stop_group
+from gonogo.loadgen.measurements import LoadMeasurements, MeasurementsError
 from gonogo.loadgen.plan import LoadPlan
-from gonogo.loadgen.results import LoadResults, ResultsError
+from gonogo.processes import die_with_parent, free_port, stop_group
 
 _TERM_GRACE_S = 5.0
 
@@ -92,7 +91,7 @@ class RunOutcome:
     elapsed_s: float
     #: the child's last stderr lines, for a message when it produced no results
     stderr_tail: tuple[str, ...]
-    results: LoadResults | None
+    results: LoadMeasurements | None
     #: why there are no usable results (None when there are)
     error: str | None = None
 
@@ -126,17 +125,10 @@ def locust_command(plan: LoadPlan, *, locustfile: Path, files: RunFiles, python:
     if plan.processes > 1:
         # the master and its forked workers talk on loopback only, on a port of their own (locust's
         # default binds every interface on 5557, and two runs on one machine would collide there)
-        port = str(_free_port())
+        port = str(free_port())
         command += ["--processes", str(plan.processes), "--master-bind-host", "127.0.0.1"]
         command += ["--master-bind-port", port, "--master-host", "127.0.0.1", "--master-port", port]
     return command
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def run_locust(
@@ -263,22 +255,16 @@ def _drain(lines: queue.Queue[str | None], tail: deque[str], on_line: Callable[[
 
 def _read_results(
     files: RunFiles, returncode: int | None, timed_out: bool, bound: float, tail: deque[str]
-) -> tuple[LoadResults | None, str | None]:
+) -> tuple[LoadMeasurements | None, str | None]:
     stopped = f"the load run exceeded its time bound of {bound:.0f} s and was stopped" if timed_out else ""
     if not files.results.is_file():
         last = "\n".join(f"    {line}" for line in list(tail)[-12:]) or "    (nothing on stderr)"
         why = stopped or f"locust exited with code {returncode} without writing results"
         return None, f"{why}. Its last lines (full log: {files.log}):\n{last}"
     try:
-        results = LoadResults.read(files.results)
-    except ResultsError as exc:
+        results = LoadMeasurements.read(files.results)
+    except MeasurementsError as exc:
         return None, str(exc)
     if timed_out and results.complete:
-        results = _mark_incomplete(results, stopped)
+        results = results.marked_incomplete(stopped)
     return results, None
-
-
-def _mark_incomplete(results: LoadResults, reason: str) -> LoadResults:
-    from dataclasses import replace
-
-    return replace(results, complete=False, problems=(*results.problems, reason))

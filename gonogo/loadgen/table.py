@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from gonogo.loadgen.judge import Judgement
+from gonogo.loadgen.measurements import LoadMeasurements, RouteMeasurement
 from gonogo.loadgen.plan import LoadPlan
-from gonogo.loadgen.results import LoadResults, RouteResult
+from gonogo.model import FindingVerdict
 
 
 def format_table(
-    results: LoadResults, judgement: Judgement | None = None, limits: LoadPlan | None = None
+    results: LoadMeasurements, judgement: Judgement | None = None, limits: LoadPlan | None = None
 ) -> list[str]:
     """The run, one row per route and the total, then what the judgement says (``limits``: its plan)."""
     plan = results.plan
@@ -49,7 +50,7 @@ def format_table(
             lines.extend(f"  FAIL: {message}" for message in judgement.failures)
         if judgement.inconclusive:
             lines.extend(f"  INCONCLUSIVE: {message}" for message in judgement.inconclusive)
-        if judgement.verdict == "pass":
+        if judgement.verdict == FindingVerdict.PASS:
             lines.append(
                 f"  PASS: p95 {results.total.latency.p95_ms:.1f} ms <= {limits.p95_ms:g} ms, "
                 f"error rate {results.error_rate:.2%} <= {limits.max_error_rate:.2%}"
@@ -57,7 +58,7 @@ def format_table(
     return lines
 
 
-def _row(route: RouteResult, measured_s: float, locust_p95: float | None) -> str:
+def _row(route: RouteMeasurement, measured_s: float, locust_p95: float | None) -> str:
     latency = route.latency
     rate = route.requests / measured_s if measured_s > 0 else 0.0
     name = route.name if len(route.name) <= 24 else route.name[:23] + "~"

@@ -23,7 +23,7 @@ from gonogo.environment import shown
 from gonogo.loadgen.chart import latency_svg
 from gonogo.loadgen.judge import Judgement, judge
 from gonogo.loadgen.plan import LoadPlan, NothingToLoad, build_plan, host_pattern
-from gonogo.loadgen.results import LoadResults, ResultsError
+from gonogo.loadgen.measurements import LoadMeasurements, MeasurementsError
 from gonogo.loadgen.runner import RunFiles, RunOutcome, run_locust
 from gonogo.loadgen.table import format_table
 from gonogo.plugin.api import not_applicable
@@ -64,7 +64,7 @@ class LoadRun:
 
     plan: LoadPlan
     env_file: str
-    results: LoadResults | None
+    results: LoadMeasurements | None
     #: why there are no usable results, or why they cannot judge this deployment
     problem: str | None
     files: RunFiles | None
@@ -141,8 +141,8 @@ def failure_message(judgement: Judgement) -> str:
 def _read_external(plan: LoadPlan, env_file: str, path: Path, write: Callable[[str], None]) -> LoadRun:
     write(f"gonogo load: judging results from {path} (--load-results); no load is sent by this run")
     try:
-        results = LoadResults.read(path)
-    except ResultsError as exc:
+        results = LoadMeasurements.read(path)
+    except MeasurementsError as exc:
         return LoadRun(plan, env_file, None, str(exc), None, results_file=path)
     problem = None
     if not host_pattern(plan.base_url).fullmatch(results.plan.base_url):

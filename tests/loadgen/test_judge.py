@@ -6,7 +6,7 @@ import pytest
 
 from gonogo.loadgen.judge import judge
 
-from .conftest import plan, results
+from .conftest import measured, plan
 
 FAST = [10.0] * 950 + [20.0] * 50  # p95 10 ms
 SLOW = [10.0] * 900 + [300.0] * 100  # p95 300 ms
@@ -17,7 +17,7 @@ def _by_name(judgement: object) -> dict[str, object]:
 
 
 def test_a_healthy_run_passes_with_its_figures_recorded() -> None:
-    judgement = judge(results(FAST, locust={"requests": 1000, "failures": 0, "p95_ms": 10}), plan())
+    judgement = judge(measured(FAST, locust={"requests": 1000, "failures": 0, "p95_ms": 10}), plan())
 
     assert judgement.verdict == "pass"
     found = _by_name(judgement)
@@ -29,7 +29,7 @@ def test_a_healthy_run_passes_with_its_figures_recorded() -> None:
 
 
 def test_p95_over_its_limit_fails_with_measured_value_limit_target_and_fix() -> None:
-    judgement = judge(results(SLOW), plan(), env_file="environments/staging.toml [load]")
+    judgement = judge(measured(SLOW), plan(), env_file="environments/staging.toml [load]")
 
     assert judgement.verdict == "fail"
     (message,) = judgement.failures
@@ -42,7 +42,7 @@ def test_p95_over_its_limit_fails_with_measured_value_limit_target_and_fix() -> 
 
 
 def test_an_error_rate_over_its_limit_fails_and_names_the_errors() -> None:
-    judgement = judge(results(FAST, errors=30), plan())
+    judgement = judge(measured(FAST, errors=30), plan())
 
     (message,) = judgement.failures
     assert message.startswith("error rate 3.00% > limit 1.00% (max_error_rate in the environment file)")
@@ -50,7 +50,7 @@ def test_an_error_rate_over_its_limit_fails_and_names_the_errors() -> None:
 
 
 def test_too_few_requests_is_inconclusive_not_a_pass() -> None:
-    judgement = judge(results(FAST[:40]), plan())
+    judgement = judge(measured(FAST[:40]), plan())
 
     assert judgement.verdict == "inconclusive"
     assert judgement.failures == ()
@@ -59,7 +59,7 @@ def test_too_few_requests_is_inconclusive_not_a_pass() -> None:
 
 
 def test_a_saturated_generator_makes_a_slow_p95_inconclusive_but_errors_still_fail() -> None:
-    saturated = judge(results(SLOW, cpu=[97.0, 99.0]), plan())
+    saturated = judge(measured(SLOW, cpu=[97.0, 99.0]), plan())
     assert saturated.verdict == "inconclusive"
     assert _by_name(saturated)["p95 latency"].verdict == "inconclusive"  # type: ignore[attr-defined]
     assert (
@@ -67,14 +67,14 @@ def test_a_saturated_generator_makes_a_slow_p95_inconclusive_but_errors_still_fa
         in saturated.inconclusive[0]
     )
 
-    with_errors = judge(results(SLOW, cpu=[98.0], errors=50), plan())
+    with_errors = judge(measured(SLOW, cpu=[98.0], errors=50), plan())
     assert with_errors.verdict == "fail"
     assert with_errors.failures[0].startswith("error rate 5.00%")
 
 
 def test_an_open_schedule_not_kept_is_inconclusive_unless_even_the_service_time_is_too_slow() -> None:
     run = plan(mode="open", rate_per_s=200.0, users=4)  # 2000 planned in 10 s, 1000 made
-    short = judge(results(SLOW, run=run, open_counts={"sent": 1000, "dropped": 990}), plan())
+    short = judge(measured(SLOW, run=run, open_counts={"sent": 1000, "dropped": 990}), plan())
     assert short.verdict == "inconclusive"
     assert short.inconclusive[0].startswith(
         "achieved 100.0 req/s, short of the planned 200 req/s by more than 5%"
@@ -84,13 +84,13 @@ def test_an_open_schedule_not_kept_is_inconclusive_unless_even_the_service_time_
         in (short.inconclusive[0])
     )
 
-    too_slow = judge(results(SLOW, run=run, service_ms=[250.0] * 100), plan())
+    too_slow = judge(measured(SLOW, run=run, service_ms=[250.0] * 100), plan())
     assert too_slow.verdict == "fail"
     assert "timed from the actual send: 250.1 ms" in _by_name(too_slow)["p95 latency"].detail  # type: ignore[attr-defined]
 
 
 def test_incomplete_results_are_inconclusive_and_say_why() -> None:
-    judgement = judge(results(FAST, complete=False), plan())
+    judgement = judge(measured(FAST, complete=False), plan())
 
     assert judgement.verdict == "inconclusive"
     assert judgement.inconclusive == (
@@ -100,7 +100,7 @@ def test_incomplete_results_are_inconclusive_and_say_why() -> None:
 
 def test_caps_are_reported_as_a_finding() -> None:
     run = plan(caps=("users 50 -> 5 (sensitive_max_users)",), sensitive=True)
-    judgement = judge(results(FAST, run=run), run)
+    judgement = judge(measured(FAST, run=run), run)
 
     assert _by_name(judgement)["load capped"].value == "users 50 -> 5 (sensitive_max_users)"  # type: ignore[attr-defined]
     assert judgement.verdict == "pass"

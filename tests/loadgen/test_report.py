@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.loadgen.chart import latency_svg
 from gonogo.loadgen.judge import judge
-from gonogo.loadgen.results import IntervalPoint, LoadResults, ResultsError
+from gonogo.loadgen.measurements import IntervalPoint, LoadMeasurements, MeasurementsError
 from gonogo.loadgen.table import format_table
+from gonogo.reporting.charts.latency import latency_svg
 
-from .conftest import plan, results
+from .conftest import measured, plan
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -22,23 +22,25 @@ def test_locusts_own_json_file_is_refused_with_the_way_to_get_gonogos(tmp_path: 
     path = tmp_path / "stats.json"
     path.write_text(json.dumps([{"name": "list items", "response_times": {"110": 4}}]), encoding="utf-8")
 
-    with pytest.raises(ResultsError, match=r"looks like locust's own --json-file .* --gonogo-results FILE"):
-        LoadResults.read(path)
+    with pytest.raises(
+        MeasurementsError, match=r"looks like locust's own --json-file .* --gonogo-results FILE"
+    ):
+        LoadMeasurements.read(path)
 
 
 def test_a_missing_or_foreign_results_file_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(ResultsError, match=r"cannot read load results .*missing\.json"):
-        LoadResults.read(tmp_path / "missing.json")
+    with pytest.raises(MeasurementsError, match=r"cannot read load results .*missing\.json"):
+        LoadMeasurements.read(tmp_path / "missing.json")
     other = tmp_path / "other.json"
     other.write_text('{"format": "x"}', encoding="utf-8")
-    with pytest.raises(ResultsError, match=r"other\.json is not a gonogo load results file"):
-        LoadResults.read(other)
+    with pytest.raises(MeasurementsError, match=r"other\.json is not a gonogo load results file"):
+        LoadMeasurements.read(other)
 
 
 def test_the_table_has_a_row_per_route_the_total_and_the_verdict() -> None:
-    measured = results([10.0] * 950 + [20.0] * 50, locust={"requests": 1000, "failures": 0, "p95_ms": 10})
+    run = measured([10.0] * 950 + [20.0] * 50, locust={"requests": 1000, "failures": 0, "p95_ms": 10})
 
-    lines = format_table(measured, judge(measured, plan()))
+    lines = format_table(run, judge(run, plan()))
 
     assert lines[0] == (
         "gonogo load: closed model, 10 users, 1 process against http://127.0.0.1:8000: 12 s run, "

@@ -8,24 +8,26 @@ import re
 import numpy as np
 import pytest
 
-from gonogo.loadgen.recorder import Aggregate, Recorder, new_histogram, percentile_ms, record_values
-from gonogo.loadgen.results import LoadResults
+from gonogo.loadgen.aggregate import Aggregate
+from gonogo.loadgen.histograms import new_histogram, percentile_ms, record_values
+from gonogo.loadgen.measurements import MEASUREMENTS_FORMAT, LoadMeasurements
+from gonogo.loadgen.recorder import Recorder
 
-from .conftest import plan, results
+from .conftest import measured, plan
 
 
 def test_percentiles_are_within_a_tenth_of_a_percent_of_the_exact_ones() -> None:
     rng = np.random.default_rng(7)
     samples = rng.lognormal(mean=np.log(40.0), sigma=0.6, size=40_000)  # ms, a heavy right tail
 
-    measured = results(samples.tolist())
+    run = measured(samples.tolist())
 
-    latency = measured.total.latency
+    latency = run.total.latency
     for percent, value in ((50, latency.p50_ms), (95, latency.p95_ms), (99, latency.p99_ms)):
         exact = float(np.percentile(samples, percent, method="inverted_cdf"))
         assert value is not None
         assert abs(value - exact) / exact <= 0.001, (percent, value, exact)
-    assert measured.requests == 40_000
+    assert run.requests == 40_000
     assert latency.max_ms == pytest.approx(samples.max(), abs=0.001)
 
 
@@ -52,12 +54,11 @@ def test_warm_up_samples_feed_the_chart_but_not_the_percentiles() -> None:
 
     aggregate = Aggregate()
     aggregate.merge("local", recorder.take_delta(final=True, now=5.0))
-    data = aggregate.to_results(plan=plan(warmup_s=2.0, duration_s=5.0).to_dict(), locust=None, complete=True)
-    measured = LoadResults.from_dict(data)
+    run = aggregate.to_measurements(plan=plan(warmup_s=2.0, duration_s=5.0), locust=None, complete=True)
 
-    assert measured.requests == 100
-    assert measured.total.latency.p95_ms == pytest.approx(10.0, rel=0.001)
-    by_second = {point.t: point for point in measured.intervals}
+    assert run.requests == 100
+    assert run.total.latency.p95_ms == pytest.approx(10.0, rel=0.001)
+    by_second = {point.t: point for point in run.intervals}
     assert by_second[0.0].requests == 100
     assert by_second[0.0].p50_ms == pytest.approx(5_000.0, rel=0.01)
     assert by_second[3.0].requests == 100
@@ -82,14 +83,38 @@ def test_deltas_from_several_processes_merge_into_the_same_result_as_one_process
         merged.merge(f"w{number}", json.loads(json.dumps(worker.take_delta(final=True, now=10.0))))
     alone.merge("local", single.take_delta(final=True, now=10.0))
 
-    run = plan(warmup_s=0.0, duration_s=10.0).to_dict()
-    several = LoadResults.from_dict(merged.to_results(plan=run, locust=None, complete=True))
-    one = LoadResults.from_dict(alone.to_results(plan=run, locust=None, complete=True))
+    run = plan(warmup_s=0.0, duration_s=10.0)
+    several = merged.to_measurements(plan=run, locust=None, complete=True)
+    one = alone.to_measurements(plan=run, locust=None, complete=True)
 
     assert several.total == one.total
     assert several.processes == 3
     assert merged.finals == {"w0", "w1", "w2"}
     assert several.total.errors == 60
+
+
+def test_the_measurements_file_reads_back_into_the_same_measurements() -> None:
+    rng = np.random.default_rng(5)
+    run = plan(mode="open", rate_per_s=100.0)
+    written = measured(
+        rng.lognormal(np.log(30.0), 0.5, size=2_000).tolist(),
+        errors=7,
+        run=run,
+        cpu=[40.0, 60.0],
+        open_counts={"sent": 2_000, "dropped": 3, "unfinished": 1},
+        service_ms=[12.0, 15.0],
+        locust={"requests": 2_000, "failures": 7, "p95_ms": 72, "routes": {"list items": {"p95_ms": 72}}},
+    )
+
+    data = json.loads(written.to_json())
+    again = LoadMeasurements.from_dict(data)
+
+    assert data["format"] == MEASUREMENTS_FORMAT
+    assert again == written
+    assert again.to_dict() == data
+    assert again.total.latency == written.total.latency
+    assert again.open == written.open
+    assert again.total.errors == 7
 
 
 def test_a_closed_window_still_takes_answers_to_requests_scheduled_inside_it() -> None:

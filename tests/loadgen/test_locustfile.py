@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gonogo.loadgen.results import LoadResults
+from gonogo.loadgen.measurements import LoadMeasurements
 
 from .conftest import REPO, demo_env
 
@@ -99,7 +99,7 @@ def test_a_master_with_two_workers_on_loopback_gives_results_the_check_judges(
                 process.wait(timeout=10)
 
     assert master.returncode == 0, master_err
-    results = LoadResults.read(results_file)
+    results = LoadMeasurements.read(results_file)
     assert results.complete, results.problems
     assert results.processes == 2
     assert len(json.loads(results_file.read_text())["measured_s_by_process"]) == 2
@@ -135,7 +135,7 @@ def test_the_open_model_times_from_the_schedule_and_reports_a_schedule_it_could_
     )  # fmt: skip
 
     assert done.returncode == 3, done.stderr  # inconclusive
-    results = LoadResults.read(results_file)
+    results = LoadMeasurements.read(results_file)
     assert results.open is not None
     assert results.open.late > 0
     assert results.achieved_rate_per_s < 60

@@ -1,4 +1,4 @@
-"""Helpers for the load tests: environment files for the demo, synthetic results, the gate's findings."""
+"""Helpers for the load tests: environment files for the demo, synthetic measurements, gate findings."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from gonogo.loadgen.aggregate import Aggregate
+from gonogo.loadgen.measurements import LoadMeasurements, LocustFigures
 from gonogo.loadgen.plan import LoadPlan, RoutePlan
-from gonogo.loadgen.recorder import Aggregate, Recorder
-from gonogo.loadgen.results import LoadResults
+from gonogo.loadgen.recorder import Recorder
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -78,7 +79,7 @@ def plan(**changes: Any) -> LoadPlan:
     return replace(base, **changes)
 
 
-def results(
+def measured(
     latencies_ms: Iterable[float],
     *,
     errors: int = 0,
@@ -88,8 +89,8 @@ def results(
     service_ms: Iterable[float] = (),
     complete: bool = True,
     locust: dict[str, Any] | None = None,
-) -> LoadResults:
-    """Results as the locust child would write them, from samples spread over the measured window."""
+) -> LoadMeasurements:
+    """Measurements as the locust child would write them, from samples spread over the measured window."""
     run = run or plan()
     recorder = Recorder(warmup_s=run.warmup_s, duration_s=run.duration_s, clock=lambda: 0.0)
     recorder.begin(0.0)
@@ -112,10 +113,11 @@ def results(
         )
     aggregate = Aggregate()
     aggregate.merge("local", recorder.take_delta(final=True, now=run.duration_s))
-    data = aggregate.to_results(
-        plan=run.to_dict(),
-        locust=locust,
+    written = aggregate.to_measurements(
+        plan=run,
+        locust=LocustFigures.from_dict(locust) if locust else None,
         complete=complete,
         problems=() if complete else ("the run was stopped before its end (interrupted)",),
     )
-    return LoadResults.from_dict(json.loads(json.dumps(data)))
+    # through the file, as the check reads what the locust child wrote
+    return LoadMeasurements.from_dict(json.loads(written.to_json()))

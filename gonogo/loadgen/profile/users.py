@@ -1,0 +1,187 @@
+"""The route user: calls the plan's routes, weighted, in the closed or the open model; and the request hook.
+
+Subclass :class:`RouteUser` in a locustfile (it is abstract). The users read the plan and the recorder
+from this process's state (``state.py``): locust creates them without arguments of ours.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import os
+import random
+import ssl
+import time
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+from locust import FastHttpUser, task
+
+from gonogo.loadgen.plan import LoadPlan, PlanError, expand_references
+from gonogo.loadgen.profile.state import STATE
+from gonogo.loadgen.recorder import Recorder
+
+#: an open-model request sent later than this after its scheduled time counts as late
+LATE_S = 0.010
+
+
+class RouteUser(FastHttpUser):
+    """Calls the plan's routes, weighted; closed model (a loop, optionally paced) or open model (a schedule).
+
+    Subclass it in a locustfile (it is abstract). Redirects are not followed: load goes only to the
+    environment's base URL, and a redirect elsewhere is reported as an error of that route.
+    """
+
+    abstract = True
+    max_redirects = 0
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        plan = STATE.plan
+        if plan is None:
+            raise RuntimeError("gonogo load: no plan in this process (the master did not send one)")
+        self._plan = plan
+        self._routes = plan.routes
+        self._cum_weights = list(itertools.accumulate(route.weight for route in plan.routes))
+        share = plan.rate_per_s / plan.users if plan.rate_per_s else None
+        #: seconds between two requests of this user (open schedule, or closed-model pacing)
+        self._period = 1.0 / share if share else None
+        self._next = 0.0
+        self._task_started = 0.0
+        self._in_flight: float | None = None
+
+    def on_start(self) -> None:
+        if self._plan.mode == "open" and self._period is not None:
+            # a random phase spreads the users' schedules evenly over one period
+            self._next = time.monotonic() + random.uniform(0, self._period)
+            STATE.open_users.add(self)
+
+    def wait_time(self) -> float:
+        if self._plan.mode == "open" or self._period is None:
+            return 0.0
+        # closed-model pacing: start at most once per period, never catching up (constant_pacing)
+        return max(0.0, self._task_started + self._period - time.monotonic())
+
+    @task
+    def call_route(self) -> None:
+        if self._plan.mode == "open":
+            self._scheduled_request()
+            return
+        self._task_started = time.monotonic()
+        self._send(self._pick(), None)
+
+    def _pick(self) -> Any:
+        if len(self._routes) == 1:
+            return self._routes[0]
+        # bisect on the cumulative weights: random.choices builds a list on every call
+        return self._routes[bisect.bisect(self._cum_weights, random.random() * self._cum_weights[-1])]
+
+    def _scheduled_request(self) -> None:
+        intended = self._next
+        assert self._period is not None
+        self._next = intended + self._period
+        delay = intended - time.monotonic()
+        if delay > 0:
+            gevent.sleep(delay)
+        recorder = STATE.recorder
+        if recorder is not None and recorder.closed is not None:
+            # the window has closed: an overdue slot is not sent any more (it counts as never sent)
+            self._next = intended
+            gevent.sleep(0.05)
+            return
+        route = self._pick()
+        sent = time.monotonic()
+        self._in_flight = intended
+        ok = self._send(route, {"gonogo_open": True})
+        done = time.monotonic()
+        self._in_flight = None
+        if recorder is not None:
+            # timed from the scheduled send: a stalled target cannot hide the requests it held up
+            recorder.add(route.name, (done - intended) * 1000.0, ok, intended)
+            recorder.add_service((done - sent) * 1000.0, intended)
+            recorder.open_sent(late=sent - intended > LATE_S, at=intended)
+
+    def _send(self, route: Any, context: dict[str, Any] | None) -> bool:
+        with self.client.request(
+            route.method,
+            route.path,
+            name=route.name,
+            json=route.json_body,
+            catch_response=True,
+            allow_redirects=False,
+            context=context or {},
+        ) as response:
+            if response.status_code == route.status:
+                response.success()
+                return True
+            response.failure(_describe(response, route.status))
+            return False
+
+    def in_flight(self, recorder: Recorder) -> bool:
+        """Whether a request scheduled inside the measured window is still waiting for its answer."""
+        return self._in_flight is not None and recorder.measuring(self._in_flight)
+
+    def missed(self, recorder: Recorder) -> tuple[int, int]:
+        """(scheduled slots in the window never sent, request in flight) when the run ends."""
+        unfinished = int(self.in_flight(recorder))
+        if self._period is None:
+            return 0, unfinished
+        first, last = max(self._next, recorder.measure_from), recorder.measure_until
+        if self._next < recorder.measure_from:
+            first = self._next + math.ceil((recorder.measure_from - self._next) / self._period) * self._period
+        dropped = int((last - first) // self._period) + 1 if first <= last else 0
+        return dropped, unfinished
+
+
+def _describe(response: Any, expected: int) -> str:
+    if not response.status_code:
+        error = getattr(response, "error", None)
+        return f"no response ({type(error).__name__}: {error})" if error else "no response"
+    return f"HTTP {response.status_code} (expected {expected})"
+
+
+def configure_users(plan: LoadPlan, user_classes: list[type[Any]]) -> None:
+    """Timeouts, TLS and headers of the route users; secrets filled in from this process's environment."""
+    headers = {name: expand_references(value, os.environ) for name, value in plan.headers.items()}
+    if plan.bearer_secret:
+        token = os.environ.get(plan.bearer_secret, "")
+        if not token:
+            raise PlanError(
+                f"the bearer secret {plan.bearer_secret} is not set in this process's environment. "
+                f"Fix: export {plan.bearer_secret}=... (its value is never printed)"
+            )
+        headers["Authorization"] = f"Bearer {token}"
+    for user_class in user_classes:
+        if issubclass(user_class, RouteUser):
+            user_class.default_headers = headers
+            user_class.network_timeout = plan.request_timeout_s
+            user_class.connection_timeout = plan.request_timeout_s
+            user_class.insecure = not plan.verify_tls
+            if plan.ca_bundle:
+                user_class.ssl_context_factory = staticmethod(_trusting(plan.ca_bundle))
+
+
+def _trusting(ca_bundle: str) -> Callable[..., ssl.SSLContext]:
+    # geventhttpclient calls the factory with its own cafile= (certifi's bundle): ignore it, so the
+    # environment's CA is the one trusted, as it is for the checks' httpx client
+    def factory(*_: Any, **__: Any) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=ca_bundle)
+
+    return factory
+
+
+def record_request(
+    name: str, response_time: float, exception: BaseException | None = None, context: Any = None, **_: Any
+) -> None:
+    """Locust's ``request`` event: every sample, unrounded, into this process's recorder (hot path)."""
+    recorder = STATE.recorder
+    if recorder is None:
+        return
+    now = time.monotonic()
+    if exception is not None:
+        recorder.error(name, str(exception), now)
+    if context and context.get("gonogo_open"):
+        return  # recorded by the user, timed from its scheduled send
+    recorder.add(name, response_time, exception is None, now)
