@@ -90,3 +90,7 @@ class CheckResult:
     message: str = ""
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     duration_s: float = 0.0
+    #: skipped because an earlier stage failed ("precheck", "smoke") or the target never started ("launch")
+    blocked_by: str | None = None
+    #: the messages of the attempts that failed before the last one (pytest-rerunfailures ``--reruns``)
+    failed_attempts: tuple[str, ...] = ()

@@ -1,83 +1,50 @@
 """Results + policy -> verdict: the gate as one pure function, :func:`decide`.
 
-The gate fails closed: GO must be earned. Every problem found becomes a :class:`Reason` with a stable
-code; each code calls for a decision (:data:`REASON_CODES`), and the verdict is the most severe one:
+The gate fails closed: GO must be earned. Every problem found becomes a :class:`~gonogo.reasons.Reason`
+with a stable code; each code calls for a decision (:data:`~gonogo.reasons.REASON_CODES`), and the verdict
+is the most severe one:
 
-    ROLLBACK  a critical postdeploy check failed: the deployment is live and known bad. Wins over
-              everything else, run-level problems included.
+    ROLLBACK  a critical postdeploy check failed on a deployment that was serving: a postdeploy-only run,
+              or one whose smoke stage passed. Wins over everything else, run-level problems included.
     NO-GO     a critical precheck or smoke check failed (or one outside the stage folders); a critical
-              check errored or was skipped outside policy; a selected stage, or the whole run, counted
-              no check; the run itself went wrong (interrupted, internal error, collection error,
-              stopped early, worker crashed, local target never ready, checks that never reported);
-              the score is below ``warn_score``.
-    HOLD      a critical check was inconclusive, or passed with a finding that is not a pass; a
-              non-critical check failed, errored, was skipped outside policy or was inconclusive
-              while the score is below ``pass_score``; ``warn_score <= score < pass_score``. A person decides.
+              postdeploy check failed on a target that never passed smoke; a critical check errored or
+              was skipped outside policy; a stage was blocked (an earlier stage failed, or the target
+              never started); a selected stage, or the whole run, counted no check; the run itself went
+              wrong (interrupted, internal error, collection error, stopped early, worker crashed, local
+              target never ready, checks that never reported); the score is below ``warn_score``.
+    HOLD      a critical check was inconclusive, passed with a finding that is not a pass, or passed only
+              after reruns; a non-critical check failed, errored, was skipped outside policy, was
+              inconclusive or flaky while the score is below ``pass_score``;
+              ``warn_score <= score < pass_score``. A person decides.
     GO        no reason above: every selected stage counted a check, every critical check
-              passed and the score is at least ``pass_score``. Non-critical problems within the
-              pass score are listed as ``noncritical-tolerated`` (information only).
+              passed at its first attempt and the score is at least ``pass_score``. Non-critical problems
+              within the pass score are listed as ``noncritical-tolerated`` (information only).
 
 A result is *judged* when its stage is selected (``stage=None``, a test outside the stage folders, is
-judged in every run but fills no stage) and *counted* when judged, not a dry run, and not a skip by
-policy (``policy_skip`` excuses a SKIPPED outcome only). Dry-run failures give information-only reasons
-(``Reason.decision`` is None) and never change the verdict. Reasons come most severe first, in an order
-that does not depend on the order of the results; so does the score (``math.fsum``).
+judged in every run but fills no stage) and *counted* when judged, not a dry run, not a skip by policy
+(``policy_skip`` excuses a SKIPPED outcome only) and not blocked. Dry-run failures give information-only
+reasons (``Reason.decision`` is None) and never change the verdict. Reasons come most severe first, in an
+order that does not depend on the order of the results; so does the score (``math.fsum``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 from gonogo.model import STAGE_ORDER, CheckResult, Finding, FindingVerdict, Outcome, Stage
+from gonogo.reasons import REASON_CODES, SEVERITY, Decision, Reason, reason_order
 
 __all__ = ["REASON_CODES", "Decision", "Policy", "Reason", "RunState", "Verdict", "decide"]
 
-
-class Decision(StrEnum):
-    GO = "GO"
-    HOLD = "HOLD"
-    NO_GO = "NO-GO"
-    ROLLBACK = "ROLLBACK"
-
-
-_SEVERITY = {Decision.GO: 0, Decision.HOLD: 1, Decision.NO_GO: 2, Decision.ROLLBACK: 3}
-
-#: Every reason code and the decision it calls for (None: information only), in the order
-#: reasons of equal severity are listed. ``critical-failed`` is ROLLBACK when its stage is
-#: postdeploy (see :attr:`Reason.decision`).
-REASON_CODES: Mapping[str, Decision | None] = MappingProxyType(
-    {
-        "critical-failed": Decision.NO_GO,
-        "interrupted": Decision.NO_GO,
-        "internal-error": Decision.NO_GO,
-        "launch-failed": Decision.NO_GO,
-        "collection-error": Decision.NO_GO,
-        "worker-crashed": Decision.NO_GO,
-        "stopped-early": Decision.NO_GO,
-        "unfinished": Decision.NO_GO,
-        "critical-error": Decision.NO_GO,
-        "critical-skipped": Decision.NO_GO,
-        "empty-run": Decision.NO_GO,
-        "empty-stage": Decision.NO_GO,
-        "score-below-warn": Decision.NO_GO,
-        "noncritical-failed": Decision.HOLD,
-        "noncritical-error": Decision.HOLD,
-        "noncritical-skipped": Decision.HOLD,
-        "critical-inconclusive": Decision.HOLD,
-        "inconclusive": Decision.HOLD,
-        "finding-failed": Decision.HOLD,
-        "score-below-pass": Decision.HOLD,
-        "noncritical-tolerated": None,
-        "dry-run-failed": None,
-    }
-)
-_CODE_ORDER = {code: index for index, code in enumerate(REASON_CODES)}
-_STAGE_INDEX = {stage: index for index, stage in enumerate(STAGE_ORDER)}
+#: said by the reasons that call for HOLD, and only when the verdict is HOLD: a NO-GO leaves nobody
+#: anything to decide
+PERSON_DECIDES = "A person decides."
+#: outcomes of a critical check that make the run NO-GO by themselves
+_FATAL = (Outcome.FAILED, Outcome.ERROR)
 
 
 @dataclass(frozen=True)
@@ -126,39 +93,6 @@ class RunState:
 
 
 @dataclass(frozen=True)
-class Reason:
-    """One thing that stands between the run and GO (or, for dry runs, worth knowing)."""
-
-    code: str
-    message: str
-    nodeid: str | None = None
-    stage: Stage | None = None
-    critical: bool | None = None
-
-    def __post_init__(self) -> None:
-        if self.code not in REASON_CODES:
-            raise ValueError(f"unknown reason code {self.code!r}; known: {', '.join(REASON_CODES)}")
-
-    @property
-    def decision(self) -> Decision | None:
-        """The decision this reason calls for; None when it only informs."""
-        if self.code == "critical-failed" and self.stage is Stage.POSTDEPLOY:
-            return Decision.ROLLBACK
-        return REASON_CODES[self.code]
-
-    def to_dict(self) -> dict[str, Any]:
-        decision = self.decision
-        return {
-            "code": self.code,
-            "decision": None if decision is None else decision.value,
-            "message": self.message,
-            "nodeid": self.nodeid,
-            "stage": None if self.stage is None else self.stage.value,
-            "critical": self.critical,
-        }
-
-
-@dataclass(frozen=True)
 class Verdict:
     decision: Decision
     #: most severe first
@@ -184,16 +118,22 @@ def decide(results: Sequence[CheckResult], run: RunState, policy: Policy = Polic
         if not (math.isfinite(result.weight) and result.weight > 0):
             raise ValueError(f"{result.nodeid}: weight must be a finite number > 0, got {result.weight!r}")
     judged = [r for r in results if r.stage is None or r.stage in run.selected_stages]
-    counted = [r for r in judged if _is_counted(r)]
+    blocked = [r for r in judged if _is_blocked(r)]
+    ran = [r for r in judged if not _is_blocked(r)]
+    counted = [r for r in ran if _is_counted(r)]
     passed = [r for r in counted if r.outcome is Outcome.PASSED]
+    serving = _was_serving(ran, run)
 
     reasons = _run_reasons(run)
-    reasons += [reason for r in judged if (reason := _check_reason(r)) is not None]
+    reasons += [reason for r in ran for reason in _check_reasons(r, serving)]
+    reasons += _blocked_reasons(blocked)
     if not counted:
         reasons.append(Reason("empty-run", "No check was counted: the run verified nothing."))
     counted_stages = {r.stage for r in counted}
+    blocked_stages = {r.stage for r in blocked}
     for stage in STAGE_ORDER:
-        if stage in run.selected_stages and stage not in counted_stages:
+        # a blocked stage says why it is empty in its own reason
+        if stage in run.selected_stages and stage not in counted_stages | blocked_stages:
             message = f"No {stage} check was counted: the {stage} stage verified nothing."
             reasons.append(Reason("empty-stage", message, stage=stage))
 
@@ -211,19 +151,44 @@ def decide(results: Sequence[CheckResult], run: RunState, policy: Policy = Polic
             # what non-critical checks are for: a few may fail while the weighted score holds up
             reasons = [_tolerated(r, score, policy) if _tolerable(r) else r for r in reasons]
 
-    reasons.sort(key=_order)
     decision = max(
         (r.decision for r in reasons if r.decision is not None),
-        key=_SEVERITY.__getitem__,
+        key=SEVERITY.__getitem__,
         default=Decision.GO,
     )
+    if decision is Decision.HOLD:
+        reasons = [_person_decides(r) if r.decision is Decision.HOLD else r for r in reasons]
+    reasons.sort(key=reason_order)
     return Verdict(decision, tuple(reasons), score, len(counted), len(passed))
+
+
+def _is_blocked(result: CheckResult) -> bool:
+    # a dry run or a policy skip counts for nothing anyway: being blocked changes nothing about it
+    skipped = result.outcome is Outcome.SKIPPED and not result.policy_skip
+    return result.blocked_by is not None and skipped and not result.dry_run
 
 
 def _is_counted(result: CheckResult) -> bool:
     # policy_skip only excuses a skip: a policy-marked check that errored still counts.
     policy_skipped = result.policy_skip and result.outcome is Outcome.SKIPPED
     return not result.dry_run and not policy_skipped
+
+
+def _was_serving(ran: Sequence[CheckResult], run: RunState) -> bool:
+    """Whether a critical postdeploy failure finds a deployment that was live: ROLLBACK, not NO-GO.
+
+    True for a postdeploy-only run (the pipeline promoted it), and for a run whose smoke stage
+    passed: it counted a check and no critical smoke check failed, errored or was skipped outside
+    policy. A target that never passed smoke was never promoted; there is nothing to roll back from.
+    """
+    if run.selected_stages == (Stage.POSTDEPLOY,):
+        return True
+    if Stage.SMOKE not in run.selected_stages or run.launch_error is not None:
+        return False
+    smoke = [r for r in ran if r.stage is Stage.SMOKE and _is_counted(r)]
+    return bool(smoke) and not any(
+        r.critical and (r.outcome in _FATAL or r.outcome is Outcome.SKIPPED) for r in smoke
+    )
 
 
 def _run_reasons(run: RunState) -> list[Reason]:
@@ -253,36 +218,56 @@ def _run_reasons(run: RunState) -> list[Reason]:
     return reasons
 
 
-def _check_reason(result: CheckResult) -> Reason | None:
+def _check_reasons(result: CheckResult, serving: bool) -> list[Reason]:
     outcome, detail = result.outcome, result.message
     if result.dry_run:
-        if outcome not in (Outcome.FAILED, Outcome.ERROR):
-            return None
+        if outcome not in _FATAL:
+            return []
         verb = "failed" if outcome is Outcome.FAILED else "errored"
         text = _sentence(f"{_describe(result)} {verb}", detail)
         text += " Dry runs are reported, never counted."
-        return _reason("dry-run-failed", text, result)
+        return [_reason("dry-run-failed", text, result)]
     what = _describe(result)
     level = "critical" if result.critical else "noncritical"
     if outcome is Outcome.PASSED:
-        return _finding_reason(result)
+        return [reason for reason in (_flaky_reason(result), _finding_reason(result)) if reason]
     if outcome is Outcome.FAILED:
         text = _sentence(f"{what} failed", detail)
-        if result.critical and result.stage is Stage.POSTDEPLOY:
+        if not (result.critical and result.stage is Stage.POSTDEPLOY):
+            return [_reason(f"{level}-failed", text, result)]
+        if serving:
             text += " The deployment is live and bad: roll back to the baseline."
-        return _reason(f"{level}-failed", text, result)
+        else:
+            text += (
+                " The smoke stage did not pass, so the deployment was never shown to be serving: "
+                "do not promote it (nothing to roll back)."
+            )
+        return [dataclasses.replace(_reason("critical-failed", text, result), serving=serving)]
     if outcome is Outcome.ERROR:
         text = _sentence(f"{what} errored in setup or teardown", detail)
-        return _reason(f"{level}-error", text + " It verified nothing.", result)
+        return [_reason(f"{level}-error", text + " It verified nothing.", result)]
     if outcome is Outcome.SKIPPED:
         if result.policy_skip:
-            return None
+            return []
         text = _sentence(f"{what} was skipped", detail)
         text += " It verified nothing, and only policy may skip a check."
-        return _reason(f"{level}-skipped", text, result)
+        return [_reason(f"{level}-skipped", text, result)]
     code = "critical-inconclusive" if result.critical else "inconclusive"
-    text = _sentence(f"{what} was inconclusive", detail)
-    return _reason(code, text + " A person decides.", result)
+    return [_reason(code, _sentence(f"{what} was inconclusive", detail), result)]
+
+
+def _flaky_reason(result: CheckResult) -> Reason | None:
+    """A check that passed only after failed attempts (``--reruns``): its pass is no evidence yet."""
+    attempts = result.failed_attempts
+    if not attempts:
+        return None
+    code = "critical-flaky" if result.critical else "flaky"
+    text = _sentence(
+        f"{_describe(result)} passed only after {_count(len(attempts), 'failed attempt')} (reruns); "
+        "the first failure",
+        attempts[0],
+    )
+    return _reason(code, text + " A pass after a retry is no evidence that the deployment is sound.", result)
 
 
 def _finding_reason(result: CheckResult) -> Reason | None:
@@ -296,7 +281,30 @@ def _finding_reason(result: CheckResult) -> Reason | None:
         code = "critical-inconclusive" if result.critical else "inconclusive"
     listed = "; ".join(_finding_text(f) for f in odd)
     text = f"{_describe(result)} passed, but not every finding is a pass: {listed}."
-    return _reason(code, text + " A person decides.", result)
+    return _reason(code, text, result)
+
+
+def _blocked_reasons(blocked: Sequence[CheckResult]) -> list[Reason]:
+    """One ``stage-blocked`` reason per stage whose checks did not run, naming what blocked them.
+
+    A blocked check's message reads ``blocked by <what>: <why>`` (gonogo.plugin.gating).
+    """
+    reasons = []
+    for stage in (*STAGE_ORDER, None):
+        mine = sorted((r for r in blocked if r.stage is stage), key=lambda r: r.nodeid)
+        if not mine:
+            continue
+        causes: dict[str, str] = {}
+        for result in mine:
+            why = result.message.partition(": ")[2] if result.message.startswith("blocked by ") else ""
+            causes.setdefault(str(result.blocked_by), why)
+        listed = " and ".join(f"{cause} ({why})" if why else cause for cause, why in sorted(causes.items()))
+        what = f"The {stage} stage" if stage is not None else "Checks outside the stage folders"
+        text = f"{what} did not run: {_count(len(mine), 'check')} blocked by {listed}."
+        if set(causes) - {"launch"}:
+            text += " `--keep-going` runs every stage anyway."
+        reasons.append(Reason("stage-blocked", text, stage=stage))
+    return reasons
 
 
 def _finding_text(finding: Finding) -> str:
@@ -311,7 +319,9 @@ def _reason(code: str, message: str, result: CheckResult) -> Reason:
     return Reason(code, message, result.nodeid, result.stage, result.critical)
 
 
-_TOLERABLE = frozenset({"noncritical-failed", "noncritical-error", "noncritical-skipped", "inconclusive"})
+_TOLERABLE = frozenset(
+    {"noncritical-failed", "noncritical-error", "noncritical-skipped", "inconclusive", "flaky"}
+)
 
 
 def _tolerable(reason: Reason) -> bool:
@@ -325,6 +335,10 @@ def _tolerated(reason: Reason, score: float, policy: Policy) -> Reason:
     return Reason("noncritical-tolerated", text, reason.nodeid, reason.stage, reason.critical)
 
 
+def _person_decides(reason: Reason) -> Reason:
+    return dataclasses.replace(reason, message=f"{reason.message} {PERSON_DECIDES}")
+
+
 def _score_reasons(score: float, policy: Policy) -> list[Reason]:
     shown = f"{math.floor(score * 100) / 100:g}"  # rounded down: never shown at the limit
     if score < policy.warn_score:
@@ -333,18 +347,10 @@ def _score_reasons(score: float, policy: Policy) -> list[Reason]:
     if score < policy.pass_score:
         text = (
             f"The score is {shown}, below the pass score {policy.pass_score:g} "
-            f"(warn score {policy.warn_score:g}): a person decides."
+            f"(warn score {policy.warn_score:g})."
         )
         return [Reason("score-below-pass", text)]
     return []
-
-
-def _order(reason: Reason) -> tuple[int, int, int, str, str]:
-    decision = reason.decision
-    severity = -1 if decision is None else _SEVERITY[decision]
-    stage = -1 if reason.stage is None else _STAGE_INDEX[reason.stage]
-    code = _CODE_ORDER[reason.code]
-    return (-severity, code, stage, reason.nodeid or "", reason.message)
 
 
 def _describe(result: CheckResult) -> str:

@@ -460,7 +460,7 @@ def test_a_score_between_warn_and_pass_is_hold() -> None:
     assert codes(verdict) == ["noncritical-failed", "score-below-pass"]
     assert (
         verdict.reasons[1].message
-        == "The score is 75, below the pass score 90 (warn score 75): a person decides."
+        == "The score is 75, below the pass score 90 (warn score 75). A person decides."
     )
 
 
@@ -554,7 +554,7 @@ def test_reasons_come_most_severe_first() -> None:
         *green() * 20,
         check(Stage.SMOKE, Outcome.FAILED, "test_b", dry_run=True),
         check(Stage.SMOKE, Outcome.FAILED, "test_a", critical=False),
-        check(Stage.SMOKE, Outcome.FAILED, "test_c"),
+        check(Stage.PRECHECK, Outcome.FAILED, "test_c"),
         check(Stage.POSTDEPLOY, Outcome.FAILED, "test_d"),
     ]
 
@@ -609,6 +609,151 @@ def test_the_verdict_serialises_to_json() -> None:
 def test_no_go_is_spelled_with_a_hyphen() -> None:
     assert Decision.NO_GO.value == "NO-GO"
     assert [str(decision) for decision in Decision] == ["GO", "HOLD", "NO-GO", "ROLLBACK"]
+
+
+# --- stages are gates: blocked stages, and what ROLLBACK means --------------------------------------------
+
+BLOCKED_BY_SMOKE = "blocked by smoke: critical smoke check smoke/test_smoke.py::test_health failed"
+
+
+def test_a_target_that_is_down_is_no_go_not_rollback() -> None:
+    # with --keep-going (or under xdist, before the smoke failure was known) the load check ran anyway
+    results = [
+        check(Stage.PRECHECK),
+        check(Stage.SMOKE, Outcome.FAILED, "test_health", message="connection refused"),
+        check(Stage.POSTDEPLOY, Outcome.FAILED, "test_load", message="200 of 200 requests failed"),
+    ]
+
+    verdict = decide(results, ALL_STAGES)
+
+    assert verdict.decision is Decision.NO_GO
+    postdeploy = next(r for r in verdict.reasons if r.stage is Stage.POSTDEPLOY)
+    assert postdeploy.decision is Decision.NO_GO
+    assert postdeploy.message == (
+        "Critical postdeploy check load/test_postdeploy.py::test_load failed: 200 of 200 requests failed. "
+        "The smoke stage did not pass, so the deployment was never shown to be serving: "
+        "do not promote it (nothing to roll back)."
+    )
+
+
+def test_a_postdeploy_failure_after_a_passing_smoke_stage_is_rollback_even_if_precheck_failed() -> None:
+    results = [
+        *green(),
+        check(Stage.PRECHECK, Outcome.FAILED, "test_pins"),
+        check(Stage.POSTDEPLOY, Outcome.FAILED),
+    ]
+
+    assert decide(results, ALL_STAGES).decision is Decision.ROLLBACK
+
+
+def test_a_postdeploy_failure_in_a_run_without_smoke_but_with_precheck_is_no_go() -> None:
+    # only a postdeploy-only run, or a passing smoke stage, shows that the deployment was serving
+    results = [check(Stage.PRECHECK), check(Stage.POSTDEPLOY, Outcome.FAILED)]
+
+    assert decide(results, only("precheck postdeploy")).decision is Decision.NO_GO
+    assert decide(results[1:], only("postdeploy")).decision is Decision.ROLLBACK
+
+
+def test_a_stage_blocked_by_an_earlier_failure_is_no_go_naming_the_blocker() -> None:
+    results = [
+        check(Stage.PRECHECK),
+        check(Stage.SMOKE, Outcome.FAILED, "test_health", message="connection refused"),
+        check(Stage.POSTDEPLOY, Outcome.SKIPPED, "test_load", blocked_by="smoke", message=BLOCKED_BY_SMOKE),
+        check(Stage.POSTDEPLOY, Outcome.SKIPPED, "test_watch", blocked_by="smoke", message=BLOCKED_BY_SMOKE),
+    ]
+
+    verdict = decide(results, ALL_STAGES)
+
+    assert verdict.decision is Decision.NO_GO
+    assert codes(verdict) == ["critical-failed", "stage-blocked", "score-below-warn"]
+    assert verdict.reasons[1] == Reason(
+        "stage-blocked",
+        "The postdeploy stage did not run: 2 checks blocked by smoke (critical smoke check "
+        "smoke/test_smoke.py::test_health failed). `--keep-going` runs every stage anyway.",
+        stage=Stage.POSTDEPLOY,
+    )
+    assert (verdict.counted, verdict.passed) == (2, 1)
+
+
+def test_a_blocked_stage_is_not_also_an_empty_stage() -> None:
+    results = [
+        check(Stage.PRECHECK),
+        check(Stage.SMOKE, Outcome.FAILED),
+        check(Stage.POSTDEPLOY, Outcome.SKIPPED, blocked_by="smoke", message=BLOCKED_BY_SMOKE),
+    ]
+
+    assert "empty-stage" not in codes(decide(results, ALL_STAGES))
+
+
+def test_checks_blocked_by_a_target_that_never_started_leave_the_file_prechecks_counted() -> None:
+    blocked = "blocked by launch: the [launch] target never became ready"
+    results = [
+        check(Stage.PRECHECK, name="test_config"),
+        check(Stage.PRECHECK, Outcome.SKIPPED, "test_dns", blocked_by="launch", message=blocked),
+        check(Stage.SMOKE, Outcome.SKIPPED, "test_health", blocked_by="launch", message=blocked),
+        check(Stage.POSTDEPLOY, Outcome.SKIPPED, "test_load", blocked_by="launch", message=blocked),
+    ]
+    run = replace(ALL_STAGES, launch_error="the target exited with code 1 before http://x/health answered")
+
+    verdict = decide(results, run)
+
+    assert verdict.decision is Decision.NO_GO
+    assert codes(verdict) == ["launch-failed", "stage-blocked", "stage-blocked", "stage-blocked"]
+    assert "interrupted" not in codes(verdict)
+    assert verdict.reasons[2].message == (
+        "The smoke stage did not run: 1 check blocked by launch (the [launch] target never became ready)."
+    )
+    assert (verdict.counted, verdict.passed) == (1, 1)
+
+
+# --- reruns ---------------------------------------------------------------------------------------------
+
+
+def test_a_critical_check_that_passed_only_after_reruns_is_hold_with_its_failed_attempts() -> None:
+    flaky = check(Stage.SMOKE, name="test_health", failed_attempts=("assert 503 == 200", "timed out"))
+
+    verdict = decide([*green(), flaky], ALL_STAGES)
+
+    assert verdict.decision is Decision.HOLD
+    assert codes(verdict) == ["critical-flaky"]
+    assert verdict.reasons[0].message == (
+        "Critical smoke check smoke/test_smoke.py::test_health passed only after 2 failed attempts (reruns); "
+        "the first failure: assert 503 == 200. A pass after a retry is no evidence that the deployment is "
+        "sound. A person decides."
+    )
+
+
+def test_a_non_critical_flaky_check_is_tolerated_within_the_pass_score() -> None:
+    verdict = decide([*green(), check(critical=False, failed_attempts=("timed out",))], ALL_STAGES)
+
+    assert verdict.decision is Decision.GO
+    assert codes(verdict) == ["noncritical-tolerated"]
+
+
+# --- only a HOLD leaves a person to decide --------------------------------------------------------------
+
+
+def test_a_no_go_never_says_a_person_decides() -> None:
+    results = [
+        *green(),
+        check(Stage.SMOKE, Outcome.FAILED, "test_version", message="version mismatch"),
+        check(Stage.POSTDEPLOY, Outcome.INCONCLUSIVE, "test_load", message="only 80 requests"),
+    ]
+
+    verdict = decide(results, ALL_STAGES)
+
+    assert verdict.decision is Decision.NO_GO
+    assert "score-below-pass" in codes(verdict)
+    assert not [r.message for r in verdict.reasons if "decides" in r.message]
+
+
+def test_a_hold_says_a_person_decides_in_every_reason_that_holds_it() -> None:
+    results = [*green(), check(Stage.SMOKE, Outcome.FAILED, critical=False)]
+
+    verdict = decide(results, ALL_STAGES)
+
+    assert verdict.decision is Decision.HOLD
+    assert all(r.message.endswith("A person decides.") for r in verdict.reasons)
 
 
 # --- every reason code, and validation ------------------------------------------------------------------
@@ -675,6 +820,22 @@ EVERY_CODE: dict[str, tuple[list[CheckResult], RunState, Decision | None]] = {
         Decision.HOLD,
     ),
     "dry-run-failed": ([*green(), check(outcome=Outcome.FAILED, dry_run=True)], ALL_STAGES, None),
+    "stage-blocked": (
+        [*green(), check(Stage.POSTDEPLOY, Outcome.SKIPPED, "test_load", blocked_by="smoke")],
+        ALL_STAGES,
+        Decision.NO_GO,
+    ),
+    "critical-flaky": ([*green(), check(failed_attempts=("assert 503 == 200",))], ALL_STAGES, Decision.HOLD),
+    "flaky": (
+        # held only while a failure keeps the score below the pass score
+        [
+            *green(),
+            check(outcome=Outcome.FAILED, critical=False),
+            check(critical=False, failed_attempts=("timed out",)),
+        ],
+        ALL_STAGES,
+        Decision.HOLD,
+    ),
 }
 
 
@@ -744,6 +905,8 @@ results = st.builds(
     policy_skip=st.booleans(),
     message=st.text(max_size=12),
     findings=st.lists(findings, max_size=2).map(tuple),
+    blocked_by=st.one_of(st.none(), st.none(), st.sampled_from(["precheck", "smoke", "launch"])),
+    failed_attempts=st.one_of(st.just(()), st.lists(st.text(max_size=5), max_size=2).map(tuple)),
 )
 result_lists = st.lists(results, max_size=12)
 selections = st.lists(stages, min_size=1, max_size=3, unique=True).map(tuple)
@@ -777,8 +940,24 @@ def troubled_runs(draw: st.DrawFn) -> RunState:
 
 def is_counted(result: CheckResult, run: RunState) -> bool:
     judged = result.stage is None or result.stage in run.selected_stages
-    policy_skipped = result.policy_skip and result.outcome is Outcome.SKIPPED
-    return judged and not result.dry_run and not policy_skipped
+    skipped = result.outcome is Outcome.SKIPPED
+    policy_skipped = result.policy_skip and skipped
+    blocked = result.blocked_by is not None and skipped
+    return judged and not result.dry_run and not policy_skipped and not blocked
+
+
+def was_serving(results: list[CheckResult], run: RunState) -> bool:
+    """The rule, restated: a postdeploy-only run, or one whose smoke stage counted checks and passed."""
+    if run.selected_stages == (Stage.POSTDEPLOY,):
+        return True
+    smoke = [r for r in results if r.stage is Stage.SMOKE and is_counted(r, run)]
+    bad = (Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED)
+    return (
+        Stage.SMOKE in run.selected_stages
+        and run.launch_error is None
+        and bool(smoke)
+        and not any(r.critical and r.outcome in bad for r in smoke)
+    )
 
 
 def blocking(verdict: Verdict) -> list[Reason]:
@@ -798,10 +977,10 @@ def test_a_counted_critical_failure_is_never_go(
 
 
 @given(result_lists, runs, policies(), st.data())
-def test_a_counted_critical_postdeploy_failure_is_always_rollback(
+def test_a_counted_critical_postdeploy_failure_in_a_postdeploy_run_is_always_rollback(
     results: list[CheckResult], run: RunState, policy: Policy, data: st.DataObject
 ) -> None:
-    run = replace(run, selected_stages=(*run.selected_stages, Stage.POSTDEPLOY))
+    run = replace(run, selected_stages=(Stage.POSTDEPLOY,))
     failure = CheckResult("load/x::p95", Stage.POSTDEPLOY, Outcome.FAILED)
     position = data.draw(st.integers(0, len(results)))
 
@@ -811,11 +990,24 @@ def test_a_counted_critical_postdeploy_failure_is_always_rollback(
     assert verdict.reasons[0].code == "critical-failed"
 
 
+@given(result_lists, runs, policies(), st.sampled_from([Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED]))
+def test_a_critical_postdeploy_failure_after_a_failed_smoke_stage_is_never_rollback(
+    results: list[CheckResult], run: RunState, policy: Policy, smoke_outcome: Outcome
+) -> None:
+    run = replace(run, selected_stages=STAGE_ORDER)
+    smoke = CheckResult("smoke/x::health", Stage.SMOKE, smoke_outcome, message="connection refused")
+    failure = CheckResult("load/x::p95", Stage.POSTDEPLOY, Outcome.FAILED, message="every request failed")
+
+    verdict = decide([*results, smoke, failure], run, policy)
+
+    assert verdict.decision is Decision.NO_GO
+
+
 @given(result_lists, runs, policies())
-def test_rollback_means_a_counted_critical_postdeploy_failure(
+def test_rollback_means_a_counted_critical_postdeploy_failure_on_a_serving_deployment(
     results: list[CheckResult], run: RunState, policy: Policy
 ) -> None:
-    expected = any(
+    expected = was_serving(results, run) and any(
         is_counted(r, run) and r.critical and r.stage is Stage.POSTDEPLOY and r.outcome is Outcome.FAILED
         for r in results
     )
@@ -957,7 +1149,12 @@ def test_a_worse_outcome_never_gives_a_better_decision(
 
     before, after = decide(results, run, policy), decide(spoiled, run, policy)
 
-    assert SEVERITY[after.decision] >= SEVERITY[before.decision]
+    # the one exception: a smoke stage that no longer passes means the deployment was never shown to be
+    # serving, so a postdeploy failure stops being a rollback (NO-GO: nothing to roll back from)
+    unserved = (before.decision, after.decision) == (Decision.ROLLBACK, Decision.NO_GO)
+    assert SEVERITY[after.decision] >= SEVERITY[before.decision] or (
+        unserved and results[index].stage is Stage.SMOKE
+    )
 
 
 @given(result_lists, runs, policies())
