@@ -104,6 +104,7 @@ def _report(args: argparse.Namespace) -> int:
     import webbrowser
 
     from gonogo.reporting import html
+    from gonogo.reporting.layout import HISTORY_STORE
 
     reports_root = Path(args.reports_dir or os.environ.get("GONOGO_REPORTS_DIR") or "reports")
     name = args.env or os.environ.get("GONOGO_ENV")
@@ -128,7 +129,7 @@ def _report(args: argparse.Namespace) -> int:
     print(f"  single file: {rendered.single_file}")
     print(f"  folder:      {rendered.report_dir}/ (serve it: python -m http.server -d {rendered.report_dir})")
     if rendered.history_kept:
-        print(f"  trend:       {reports_root / name / html.HISTORY_STORE}/ (the next run carries it over)")
+        print(f"  trend:       {reports_root / name / HISTORY_STORE}/ (the next run carries it over)")
     if args.open:
         webbrowser.open(rendered.single_file.resolve().as_uri())
     return 0

@@ -1,8 +1,9 @@
 """gonogo's Allure hooks: where results go, labels, the files allure-pytest does not write, redaction.
 
 Registered by ``gonogo.plugin`` in every process (controller and xdist workers) when an environment is
-loaded and allure-pytest is active. The hooks are thin; the work is in ``allure_results`` (the results
-folder's shared files), ``allure_redact`` (the redacting writer) and the plain functions below.
+loaded and allure-pytest is active. The hooks are thin; the work is in ``gonogo.reporting`` (the results
+folder's files: allure_files, properties, executor, categories, history, run_files), ``allure_writer``
+(the redacting writer) and the plain functions below.
 
     controller, pytest_configure   results go to reports/<env>/allure-results/ unless --alluredir is given
     workers, pytest_configure      the same folder, handed over by the controller (workerinput)
@@ -11,18 +12,18 @@ folder's shared files), ``allure_redact`` (the redacting writer) and the plain f
     every process, sessionstart    allure-pytest's writer replaced by a redacting one
     collection                     labels: epic = environment, feature = stage, story = check family,
                                    severity = critical / normal from @pytest.mark.gate
-    controller, sessionfinish      after the gate wrote gate.json: verdict + files attached, environment
-                                   rows completed, the whole folder swept for secrets
+    controller, pytest_gonogo_verdict   the gate's document, handed over in memory once it is written
+    controller, sessionfinish      verdict + files attached, environment rows completed, the whole
+                                   folder swept for secrets
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Generator, Iterable, Mapping
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -30,16 +31,16 @@ from gonogo import __version__
 from gonogo.names import FINDING_PROPERTY, FINDING_VERSION, STAGE_PROPERTY
 from gonogo.plugin.allure_writer import WriterSwap, sweep
 from gonogo.plugin.context import RunContext
-from gonogo.reporting import allure_results
+from gonogo.reporting import categories, executor, gate_json, history, properties
+from gonogo.reporting.allure_files import clean_folder
+from gonogo.reporting.layout import DEPLOYMENT_REPORT, GATE_FILE, HISTORY_STORE, RESULTS_DIR
+from gonogo.reporting.run_files import RunFile, attach_run_files
 
-RESULTS_DIR = "allure-results"
-REPORT_DIR = "allure-report"
-HISTORY_STORE = "history"
-GATE_FILE = "gate.json"
-DEPLOYMENT_REPORT = "deployment-report.md"
+if TYPE_CHECKING:
+    from gonogo.model import CheckResult
+    from gonogo.verdict import Verdict
+
 WORKER_RESULTS_DIR = "gonogo_allure_results_dir"
-#: a gate.json older than the run's start by more than this is a previous run's (coarse mtimes)
-FRESHNESS_SLACK_S = 2.0
 
 
 # -- plain functions -------------------------------------------------------------------------------
@@ -64,14 +65,6 @@ def stage_of_item(user_properties: Iterable[tuple[str, object]]) -> str | None:
         if key == STAGE_PROPERTY and isinstance(value, str):
             return value
     return None
-
-
-def is_fresh(path: Path, since: float) -> bool:
-    """Written during this run (the gate removes its previous files at start; this guards the rest)."""
-    try:
-        return path.stat().st_mtime >= since - FRESHNESS_SLACK_S
-    except OSError:
-        return False
 
 
 def environment_rows(
@@ -117,8 +110,10 @@ class AllureExtras:
         self.config = config
         self.reports_dir: Path = context.reports_dir
         self.is_controller = not hasattr(config, "workerinput")
-        self.started = time.time()
         self.observed_version: str | None = None
+        #: the gate's document and files, handed over by ``pytest_gonogo_verdict`` (None: not judged yet)
+        self.gate: dict[str, Any] | None = None
+        self.gate_files: list[RunFile] = []
         self.finished = False
         self.swap = WriterSwap(context.redactor)
         option = config.option
@@ -157,18 +152,18 @@ class AllureExtras:
         if not self.is_controller or self.config.option.collectonly:
             return
         if self.clean:
-            allure_results.clean_results(self.results_dir)
-            allure_results.seed_history(self.history_store, self.results_dir)
+            clean_folder(self.results_dir)
+            history.seed_history(self.history_store, self.results_dir)
         self.results_dir.mkdir(parents=True, exist_ok=True)
         assert self.context.loaded is not None
-        executor = allure_results.detect_executor(
+        ran_by = executor.detect_executor(
             os.environ,
-            previous_order=allure_results.previous_build_order(self.history_store),
+            previous_order=history.previous_build_order(self.history_store),
             report_name=f"gonogo {self.context.loaded.name}",
         )
-        allure_results.write_executor(self.results_dir, executor)
-        allure_results.write_categories(
-            self.results_dir, allure_results.project_categories(self.context.settings.reports_root)
+        executor.write_executor(self.results_dir, ran_by)
+        categories.write_categories(
+            self.results_dir, categories.project_categories(self.context.settings.reports_root)
         )
         self._write_environment()
 
@@ -188,10 +183,26 @@ class AllureExtras:
             if value.get("name") == FINDING_VERSION and value.get("value") is not None:
                 self.observed_version = str(value["value"])
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_gonogo_verdict(
+        self,
+        config: pytest.Config,
+        verdict: Verdict,
+        results: list[CheckResult],
+        document: dict[str, Any],
+    ) -> None:
+        # tryfirst: a user's implementation that raises stops the later ones, never this one
+        self.gate = document
+        # the gate wrote the deployment report just before calling: this run's, no need to guess by age
+        report = self.reports_dir / DEPLOYMENT_REPORT
+        self.gate_files = [RunFile.text(GATE_FILE, gate_json.dumps(document))]
+        if report.is_file():
+            self.gate_files.append(RunFile(DEPLOYMENT_REPORT, report.read_bytes()))
+
     @pytest.hookimpl(wrapper=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
         # a wrapper: the code after ``yield`` runs once every implementation (the gate's included,
-        # which writes gate.json with trylast) has run
+        # which judges with trylast and hands its document over) has run
         try:
             return (yield)
         finally:
@@ -201,7 +212,7 @@ class AllureExtras:
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         # the session never reached sessionfinish (the target never started): the gate judges the run
-        # in its own pytest_unconfigure; attach what it wrote
+        # in its own pytest_unconfigure and hands its document over; attach it
         try:
             if self.is_controller and self.active and not self.finished and not config.option.collectonly:
                 self.finish()
@@ -216,13 +227,14 @@ class AllureExtras:
             return
         self.results_dir.mkdir(parents=True, exist_ok=True)
         self._write_environment()
-        files = [self.reports_dir / GATE_FILE, self.reports_dir / DEPLOYMENT_REPORT]
-        fresh = [path for path in files if is_fresh(path, self.started)]
-        if fresh:
+        if self.gate is not None:
             assert self.context.loaded is not None
-            allure_results.attach_run_files(
+            report = next((f for f in self.gate_files if f.name == DEPLOYMENT_REPORT), None)
+            attach_run_files(
                 self.results_dir,
-                fresh,
+                self.gate,
+                self.gate_files,
+                description=report.body.decode("utf-8", "replace") if report else "",
                 environment=self.context.loaded.name,
                 scrub=self.context.redactor.text,
             )
@@ -230,7 +242,7 @@ class AllureExtras:
 
     def _write_environment(self) -> None:
         assert self.results_dir is not None
-        gate = _read_gate(self.reports_dir / GATE_FILE, self.started)
+        gate = self.gate or {}
         run = gate.get("run") or {}
         metrics = gate.get("metrics") or {}
         commit = run.get("git_commit") or _git_commit(self.config.rootpath)
@@ -241,7 +253,7 @@ class AllureExtras:
             git_commit=commit,
             workers=workers if isinstance(workers, int) else 0,
         )
-        allure_results.update_environment(self.results_dir, rows, self.context.redactor.text)
+        properties.update_environment(self.results_dir, rows, self.context.redactor.text)
 
 
 def add_labels(item: pytest.Item, environment: str) -> None:
@@ -266,18 +278,6 @@ def add_labels(item: pytest.Item, environment: str) -> None:
         marker = allure.label(label_type, value)  # type: ignore[no-untyped-call]
         if marker is not None:  # None when allure-pytest's helper is not registered
             item.add_marker(marker)
-
-
-def _read_gate(path: Path, since: float) -> dict[str, Any]:
-    import json
-
-    if not is_fresh(path, since):
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _git_commit(root: Path) -> str | None:

@@ -15,7 +15,6 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from gonogo.bluegreen import plots
 from gonogo.bluegreen.compare import (
     CompareConfigError,
     ComparisonReport,
@@ -31,6 +30,7 @@ from gonogo.plugin.context import CONTEXT_KEY, RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.output import as_json, fail_setup, output_folder, terminal_writer
 from gonogo.probes.fetch import fetch
+from gonogo.reporting.charts import bluegreen as plots
 
 FOLDER = "bluegreen"
 

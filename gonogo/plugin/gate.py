@@ -27,6 +27,8 @@ from gonogo.outcomes import ResultCollector
 from gonogo.plugin.context import RunContext
 from gonogo.reporting import deployment_report, gate_json, notify
 from gonogo.reporting.files import write_atomic
+from gonogo.reporting.layout import DEPLOYMENT_REPORT as REPORT_FILE
+from gonogo.reporting.layout import GATE_FILE
 from gonogo.verdict import Decision, Policy, Reason, RunState, Verdict, decide
 
 
@@ -78,8 +80,6 @@ EXIT_CODES: dict[Decision, int] = {
     Decision.NO_GO: 11,
     Decision.ROLLBACK: 12,
 }
-GATE_FILE = "gate.json"
-REPORT_FILE = "deployment-report.md"
 TOP_REASONS = 5
 _COLOURS = {
     Decision.GO: {"green": True, "bold": True},
@@ -142,6 +142,8 @@ class GatePlugin:
         self.collection_errors = 0
         self.crashed_workers: list[str] = []
         self.outcome: GateOutcome | None = None
+        #: why a pytest_gonogo_verdict implementation failed (shown as a warning; the verdict stands)
+        self.hook_error: str | None = None
         self._printed = False
 
     # -- recording (thin hooks) -----------------------------------------------------------
@@ -265,6 +267,7 @@ class GatePlugin:
             except Exception as exc:  # a webhook must never turn the verdict into a crash
                 text = f"could not deliver gate.json to {url}: {type(exc).__name__}: {exc}"
                 delivered = notify.NotifyResult(False, text, 0)
+        self.hook_error = announce(self.config, verdict, results, document)
         return GateOutcome(verdict, exit_code, gate_path, report_path, delivered)
 
     # -- terminal -------------------------------------------------------------------------
@@ -298,6 +301,23 @@ class GatePlugin:
         if outcome.notify is not None:
             style = {} if outcome.notify.ok else {"yellow": True}
             reporter.write_line(f"notify: {redact(outcome.notify.message)}", **style)
+        if self.hook_error is not None:
+            reporter.write_line(f"warning: {redact(self.hook_error)}", yellow=True)
+
+
+def announce(
+    config: pytest.Config, verdict: Verdict, results: list[CheckResult], document: dict[str, Any]
+) -> str | None:
+    """Hand the verdict to every ``pytest_gonogo_verdict`` implementation (the Allure plugin, a user's
+    notifier); returns why one failed. Not ``warnings.warn``: under ``filterwarnings = error`` that would
+    raise out of the gate, and nothing a listener does may change the verdict or the exit code."""
+    try:
+        config.hook.pytest_gonogo_verdict(config=config, verdict=verdict, results=results, document=document)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # pytest.fail() / pytest.exit() in a listener included
+        return f"a pytest_gonogo_verdict implementation raised {type(exc).__name__}: {exc} (verdict kept)"
+    return None
 
 
 class GateXdistHooks:

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from gonogo.environment import shown
-from gonogo.loadgen.chart import latency_svg
 from gonogo.loadgen.judge import Judgement, judge
 from gonogo.loadgen.plan import LoadPlan, NothingToLoad, build_plan, host_pattern
 from gonogo.loadgen.measurements import LoadMeasurements, MeasurementsError
@@ -30,6 +29,7 @@ from gonogo.plugin.api import not_applicable
 from gonogo.plugin.context import RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.output import output_folder, terminal_writer
+from gonogo.reporting.charts.latency import latency_svg
 
 
 def add_options(parser: pytest.Parser) -> None:

@@ -15,7 +15,6 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from gonogo.bluegreen import plots
 from gonogo.bluegreen import watch as watch_mod
 from gonogo.bluegreen.compare import (
     COMPARABLE_METHODS,
@@ -28,6 +27,7 @@ from gonogo.plugin.clients import client_for
 from gonogo.plugin.context import RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.output import as_json, fail_setup, output_folder, terminal_writer
+from gonogo.reporting.charts import bluegreen as plots
 
 #: the option ``--watch`` stores its seconds here
 WATCH_OPTION = "gonogo_watch"

@@ -2,8 +2,8 @@
 
 One verified handshake answers all three. When verification fails, a second handshake without
 verification still reads the certificate's expiry and the protocol, so the report can say "unknown CA,
-and it expires in 3 days anyway". The expiry of an unverified certificate is read from its DER bytes
-(the standard library decodes certificates only after verifying them).
+and it expires in 3 days anyway". The expiry is read from the certificate's DER bytes with
+``cryptography`` either way (the standard library decodes certificates only after verifying them).
 """
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from cryptography import x509
+
+from gonogo.errors import GonogoError
+
 #: negotiated protocols that pass (``SSLSocket.version()`` names)
 ACCEPTED_PROTOCOLS = ("TLSv1.2", "TLSv1.3")
 
 
-class TlsProbeError(Exception):
+class TlsProbeError(GonogoError):
     """No handshake happened (refused, timed out, no common protocol, unreadable CA file)."""
 
 
@@ -62,10 +66,9 @@ def inspect(host: str, port: int, *, cafile: str | None = None, timeout_s: float
         raise TlsProbeError(f"the CA file {cafile} cannot be loaded: {reason}") from None
     try:
         with _handshake(host, port, verifying, timeout_s) as tls:
-            peer = tls.getpeercert()
+            der = tls.getpeercert(binary_form=True)
             protocol = tls.version()
-        not_after = _from_openssl_time(str(peer["notAfter"])) if peer and "notAfter" in peer else None
-        return TlsReport(host, port, True, None, protocol, not_after)
+        return TlsReport(host, port, True, None, protocol, not_after_of(der) if der else None)
     except ssl.SSLCertVerificationError as exc:
         reason = exc.verify_message or exc.reason or str(exc)
     # Verification failed: look again without verifying, to report expiry and protocol all the same.
@@ -141,58 +144,9 @@ def _handshake(host: str, port: int, context: ssl.SSLContext, timeout_s: float) 
             yield tls
 
 
-def _from_openssl_time(text: str) -> dt.datetime:
-    return dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(text), tz=dt.UTC)
-
-
-# --- reading notAfter from DER ---------------------------------------------------------------
-# Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber INTEGER,
-#   signature SEQUENCE, issuer SEQUENCE, validity SEQUENCE { notBefore Time, notAfter Time }, ... } }
-
-_SEQUENCE, _UTC_TIME, _GENERALIZED_TIME, _VERSION_TAG = 0x30, 0x17, 0x18, 0xA0
-
-
 def not_after_of(der: bytes) -> dt.datetime | None:
-    """The notAfter of a DER certificate, or None when the bytes do not have that shape."""
+    """The notAfter of a DER certificate (UTC), or None when the bytes are not a certificate."""
     try:
-        tag, start, _ = _tlv(der, 0)
-        if tag != _SEQUENCE:
-            return None
-        tag, start, end = _tlv(der, start)  # tbsCertificate
-        if tag != _SEQUENCE:
-            return None
-        children: list[tuple[int, int, int]] = []
-        offset = start
-        while offset < end and len(children) < 5:
-            children.append(_tlv(der, offset))
-            offset = children[-1][2]
-        if children and children[0][0] == _VERSION_TAG:
-            children = children[1:]
-        tag, validity, _ = children[3]  # serialNumber, signature, issuer, validity
-        if tag != _SEQUENCE:
-            return None
-        not_before_end = _tlv(der, validity)[2]
-        tag, body, stop = _tlv(der, not_before_end)
-        text = der[body:stop].decode("ascii")
-        if tag == _UTC_TIME:  # YYMMDDHHMMSSZ; RFC 5280: 50-99 are 19xx
-            year = int(text[:2])
-            text = f"{1900 + year if year >= 50 else 2000 + year}{text[2:]}"
-        elif tag != _GENERALIZED_TIME:
-            return None
-        return dt.datetime.strptime(text.rstrip("Z"), "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
-    except (IndexError, ValueError, UnicodeDecodeError):
+        return x509.load_der_x509_certificate(der).not_valid_after_utc
+    except ValueError:
         return None
-
-
-def _tlv(data: bytes, offset: int) -> tuple[int, int, int]:
-    """(tag, start of content, end of content) of the DER element at ``offset``."""
-    tag = data[offset]
-    length = data[offset + 1]
-    offset += 2
-    if length & 0x80:
-        count = length & 0x7F
-        length = int.from_bytes(data[offset : offset + count], "big")
-        offset += count
-    if offset + length > len(data):
-        raise ValueError("truncated DER")
-    return tag, offset, offset + length

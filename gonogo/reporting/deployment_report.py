@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from gonogo.reporting.gate_json import Metrics, RunInfo, metrics_of
 from gonogo.model import CheckResult, Outcome
+from gonogo.reporting.gate_json import Metrics, RunInfo, metrics_of
 from gonogo.verdict import Decision, Verdict
 
 #: which checks answer the PRE-CHECKS lines, by words in their test file's name

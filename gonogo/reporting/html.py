@@ -21,19 +21,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.reporting import allure_results
+from gonogo.errors import GonogoError
+from gonogo.reporting.allure_files import count_results
+from gonogo.reporting.history import keep_history
+from gonogo.reporting.layout import HISTORY_STORE, REPORT_DIR, RESULTS_DIR, SINGLE_FILE
 
 ALLURE_PACKAGE = "allure-commandline"
 #: the generator's own launcher script inside the npm package (no Node needed to run it)
 LAUNCHER = Path("node_modules") / ALLURE_PACKAGE / "dist" / "bin" / "allure"
-RESULTS_DIR = "allure-results"
-REPORT_DIR = "allure-report"
-SINGLE_FILE = "report.html"
-HISTORY_STORE = "history"
 DEFAULT_TIMEOUT_S = 300.0
 
 
-class ReportError(Exception):
+class ReportError(GonogoError):
     """The report cannot be rendered; the message says why and what to do."""
 
 
@@ -128,7 +127,7 @@ def render(
     """Render ``<env_reports_dir>/allure-results`` into the folder report and the single-file report."""
     started = time.monotonic()
     results = env_reports_dir / RESULTS_DIR
-    count = allure_results.count_results(results)
+    count = count_results(results)
     if count == 0:
         raise ReportError(
             f"no Allure results in {results}: run the checks first (`pytest --env {env_reports_dir.name}`)"
@@ -137,7 +136,7 @@ def render(
     _java_check(env)
     report_dir = env_reports_dir / REPORT_DIR
     _generate(generator, results, report_dir, single_file=False, name=name, env=env, timeout_s=timeout_s)
-    kept = allure_results.keep_history(report_dir, env_reports_dir / HISTORY_STORE)
+    kept = keep_history(report_dir, env_reports_dir / HISTORY_STORE)
     single = env_reports_dir / SINGLE_FILE
     with tempfile.TemporaryDirectory(prefix=".single-", dir=env_reports_dir) as scratch:
         out = Path(scratch) / "out"
@@ -149,6 +148,4 @@ def render(
 def environments_with_results(reports_root: Path) -> list[str]:
     if not reports_root.is_dir():
         return []
-    return sorted(
-        path.name for path in reports_root.iterdir() if allure_results.count_results(path / RESULTS_DIR)
-    )
+    return sorted(path.name for path in reports_root.iterdir() if count_results(path / RESULTS_DIR))

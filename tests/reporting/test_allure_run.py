@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.reporting import allure_results, categories
-from gonogo.plugin.allure import severity_of
+from gonogo.plugin.allure import check_family, severity_of
+from gonogo.redact import Redactor
+from gonogo.reporting import categories, properties
+from gonogo.reporting.run_files import VERDICT_FULL_NAME
 from tests.conftest import SuiteProject, SuiteRun, copy_suite
-from tests.reports.conftest import LEAKY_CHECK, find_secret, make_secret
+from tests.reporting.conftest import LEAKY_CHECK, find_secret, make_secret
 
 FAULTS = {"GONOGO_DEMO_VERSION": "9.9.9", "GONOGO_DEMO_ERROR_RATE": "1", "GONOGO_DEMO_LEAK_HEADERS": "1"}
 
@@ -67,7 +69,7 @@ def test_results_go_to_the_environments_reports_folder_and_replace_the_previous_
 
 
 def test_every_check_carries_environment_stage_family_and_severity_labels(faulty_run: FaultyRun) -> None:
-    checks = [r for r in faulty_run.results() if r.get("fullName") != allure_results.VERDICT_FULL_NAME]
+    checks = [r for r in faulty_run.results() if r.get("fullName") != VERDICT_FULL_NAME]
     gate = json.loads(
         (faulty_run.project.path / "reports" / "demo" / "gate.json").read_text(encoding="utf-8")
     )
@@ -96,7 +98,7 @@ def test_every_check_carries_environment_stage_family_and_severity_labels(faulty
 
 
 def test_the_controller_writes_environment_executor_and_categories(faulty_run: FaultyRun) -> None:
-    rows = allure_results.parse_properties(
+    rows = properties.parse_properties(
         (faulty_run.results_dir / "environment.properties").read_text(encoding="latin-1")
     )
     gate = json.loads(
@@ -118,7 +120,7 @@ def test_the_controller_writes_environment_executor_and_categories(faulty_run: F
 
 
 def test_the_verdict_is_a_result_with_the_gates_files_attached(faulty_run: FaultyRun) -> None:
-    verdicts = [r for r in faulty_run.results() if r.get("fullName") == allure_results.VERDICT_FULL_NAME]
+    verdicts = [r for r in faulty_run.results() if r.get("fullName") == VERDICT_FULL_NAME]
     assert len(verdicts) == 1
     verdict = verdicts[0]
     gate_path = faulty_run.project.path / "reports" / "demo" / "gate.json"
@@ -139,7 +141,7 @@ def test_real_failures_fall_into_one_gonogo_category_each(faulty_run: FaultyRun)
             continue
         details = result.get("statusDetails") or {}
         assert isinstance(details, dict)
-        filed[str(result["name"])] = allure_results.matching_categories(
+        filed[str(result["name"])] = categories.matching_categories(
             rules, status=str(result["status"]), message=details.get("message"), trace=details.get("trace")
         )
     assert filed["test_version"] == ["Version mismatch"]
@@ -161,3 +163,20 @@ def test_no_form_of_the_secret_is_in_the_results(faulty_run: FaultyRun) -> None:
     assert isinstance(details, dict)
     # pytest's own truncated repr of the value ('head...tail') is masked too
     assert "assert '***...***' == ''" in str(details["message"])
+
+
+def test_check_family_and_severity() -> None:
+    assert check_family("smoke/test_routes.py") == "routes"
+    assert check_family("load/latency_test.py") == "latency"
+    assert severity_of(None) == "critical"
+    assert severity_of({"critical": False}) == "normal"
+    assert severity_of({"critical": True, "dry_run": True}) == "minor"
+
+
+def test_the_redactor_masks_a_secret_that_pytest_shows_truncated() -> None:
+    secret = "gng0123456789ab/XyZ-uvw+="
+    redactor = Redactor([secret])
+    shown = f"assert '{secret[:12]}...{secret[-12:]}' == ''"
+    assert redactor.text(shown) == "assert '***...***' == ''"
+    assert redactor.data(shown.encode()) == b"assert '***...***' == ''"
+    assert redactor.text("Loading... done") == "Loading... done"

@@ -12,6 +12,14 @@ import pytest
 import trustme
 
 from gonogo.probes import tls
+from tests.suite.checks import conftest as tls_fixtures
+
+# the loopback TLS listener and the certificates are shared with the end-to-end check tests
+ca = tls_fixtures.ca
+ca_file = tls_fixtures.ca_file
+days_from_now = tls_fixtures.days_from_now
+self_signed = tls_fixtures.self_signed
+tls_server = tls_fixtures.tls_server
 
 Serve = Callable[..., int]
 Days = Callable[[float], dt.datetime]

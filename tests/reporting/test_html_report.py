@@ -21,7 +21,7 @@ from subprocess import CompletedProcess
 import pytest
 
 from tests.conftest import SuiteRun, copy_suite
-from tests.reports.conftest import (
+from tests.reporting.conftest import (
     LEAKY_CHECK,
     Browser,
     find_secret,
