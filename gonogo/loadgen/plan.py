@@ -23,6 +23,9 @@ Mode = Literal["closed", "open"]
 
 #: a plan file says what it is, so a file from something else is refused with a clear message
 PLAN_FORMAT = "gonogo-load-plan/1"
+#: the largest response body a load request may carry; a larger one is a failed request (a few MiB:
+#: an API answer of that size is a bug, and reading it would cost the generator its accuracy)
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 #: seconds a locust child gets beyond the run itself: interpreter and locust start (~2 s), a locust
 #: master collecting its workers' last samples (bounded at 10 s), the HTML report and the results file
 _START_AND_STOP_MARGIN_S = 40.0
@@ -63,8 +66,10 @@ class LoadPlan:
     #: open model: the arrival rate; closed model: a ceiling the users pace themselves to (or None)
     rate_per_s: float | None = None
     processes: int = 1
-    #: per request (connect and read), from ``[http].timeout_s``
+    #: per request (connect and read), from ``[http].timeout_s``; also bounds reading a body
     request_timeout_s: float = 5.0
+    #: a response body larger than this is a failed request (``GONOGO_LOAD_MAX_BODY_BYTES``)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     verify_tls: bool = True
     ca_bundle: str | None = None
     #: header values may hold ``${SECRET_NAME}`` references, filled in by each locust process

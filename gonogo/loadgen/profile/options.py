@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from gonogo import environment as envfile
-from gonogo.loadgen.plan import LoadPlan, PlanError, build_plan, host_pattern
+from gonogo.loadgen.plan import DEFAULT_MAX_BODY_BYTES, LoadPlan, PlanError, build_plan, host_pattern
 
 logger = logging.getLogger("gonogo.loadgen")
 
@@ -71,6 +72,15 @@ def add_arguments(parser: Any) -> None:
         include_in_web_ui=False,
         help="include routes marked destructive = true",
     )
+    group.add_argument(
+        "--gonogo-max-body-bytes",
+        type=int,
+        # a string default goes through type=int too: a bad variable is reported like a bad option
+        default=os.environ.get("GONOGO_LOAD_MAX_BODY_BYTES") or None,
+        include_in_web_ui=False,
+        help="a response body larger than this is a failed request "
+        f"(default {DEFAULT_MAX_BODY_BYTES}) [GONOGO_LOAD_MAX_BODY_BYTES]",
+    )
 
 
 def _env_dir(options: Any) -> Path:
@@ -85,6 +95,17 @@ def _env_dir(options: Any) -> Path:
 
 
 def resolve_plan(environment: Any) -> LoadPlan:
+    """This process's plan, with ``--gonogo-max-body-bytes`` applied."""
+    plan = _plan_from_options(environment)
+    limit = getattr(environment.parsed_options, "gonogo_max_body_bytes", None)
+    if limit is not None:
+        if limit < 1:
+            raise PlanError(f"--gonogo-max-body-bytes must be at least 1, given: {limit}")
+        plan = replace(plan, max_body_bytes=limit)
+    return plan
+
+
+def _plan_from_options(environment: Any) -> LoadPlan:
     options = environment.parsed_options
     host = (environment.host or "").rstrip("/") or None
     if options.gonogo_plan:

@@ -20,6 +20,7 @@ import gevent
 from locust import FastHttpUser, task
 
 from gonogo.loadgen.plan import LoadPlan, PlanError, expand_references
+from gonogo.loadgen.profile.body import read_body
 from gonogo.loadgen.profile.state import STATE
 from gonogo.loadgen.recorder import Recorder
 
@@ -104,6 +105,8 @@ class RouteUser(FastHttpUser):
             recorder.open_sent(late=sent - intended > LATE_S, at=intended)
 
     def _send(self, route: Any, context: dict[str, Any] | None) -> bool:
+        # stream=True: the body is read here, whole and bounded (body.py), not by locust, whose
+        # body-read error a success() on the status alone would clear
         with self.client.request(
             route.method,
             route.path,
@@ -111,13 +114,25 @@ class RouteUser(FastHttpUser):
             json=route.json_body,
             catch_response=True,
             allow_redirects=False,
+            stream=True,
             context=context or {},
         ) as response:
-            if response.status_code == route.status:
-                response.success()
-                return True
-            response.failure(_describe(response, route.status))
-            return False
+            headers_at = time.perf_counter()
+            body = read_body(
+                response, max_bytes=self._plan.max_body_bytes, timeout_s=self._plan.request_timeout_s
+            )
+            meta = response.request_meta
+            # locust timed the request up to its headers: the body is part of the answer
+            meta["response_time"] += (time.perf_counter() - headers_at) * 1000.0
+            meta["response_length"] = body.size
+            if response.status_code != route.status:
+                response.failure(_describe(response, route.status))
+                return False
+            if body.problem is not None:
+                response.failure(body.problem)
+                return False
+            response.success()
+            return True
 
     def in_flight(self, recorder: Recorder) -> bool:
         """Whether a request scheduled inside the measured window is still waiting for its answer."""
