@@ -1,8 +1,10 @@
-"""Dependency pins: requirements files, package-lock.json, uv.lock and poetry.lock against their manifests."""
+"""Dependency pins: each lock format read with its tool's rules (the tools themselves are compared in
+test_lock_upstream.py; the real-world files in test_realworld_corpus.py)."""
 
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 from gonogo.probes import lockfiles
@@ -56,7 +58,7 @@ def test_unpinned_requirements_are_named_with_their_line(tmp_path: Path) -> None
         "line 2: requests (no version: not pinned with ==)",
         "line 3: urllib3==2.* (==2.* is a range: not pinned with ==)",
         "line 5: lib @ git+https://example/lib@main "
-        "(direct reference without a commit or archive: not a pin)",
+        "(direct reference without a commit id or an archive: not a pin)",
     ]
     message = lockfiles.check(path).message("requirements.txt")
     assert message is not None
@@ -91,10 +93,18 @@ def test_included_files_are_followed_and_a_missing_one_is_reported(tmp_path: Pat
     assert found[1] == "constraints.txt line 1: flask>=2 (>=2 is a range: not pinned with ==)"
 
 
-def test_an_editable_install_from_a_url_is_not_a_pin(tmp_path: Path) -> None:
-    path = write(tmp_path / "requirements.lock", "click==8.1.7\n-e git+https://example/lib#egg=lib\n")
+def test_a_vcs_requirement_is_a_pin_at_a_commit_and_not_at_a_branch(tmp_path: Path) -> None:
+    sha = "0123456789ABCDEF0123456789abcdef01234567"
+    path = write(
+        tmp_path / "requirements.lock",
+        f"click==8.1.7\n-e git+https://example/lib@{sha}#egg=lib\ngit+https://example/other@{sha}#egg=other\n"
+        f"third @ git+https://example/third@{sha}#subdirectory=pkg\n"
+        "-e git+https://example/lib#egg=lib\nbranch @ git+https://example/b@main\n",
+    )
     assert problems(path) == [
-        "line 2: -e git+https://example/lib#egg=lib (an editable install from a URL is not a pin)"
+        "line 5: git+https://example/lib#egg=lib (VCS URL without a commit id: not a pin)",
+        "line 6: branch @ git+https://example/b@main "
+        "(direct reference without a commit id or an archive: not a pin)",
     ]
 
 
@@ -106,55 +116,134 @@ def test_an_empty_or_missing_requirements_file_fails(tmp_path: Path) -> None:
 # --- npm -------------------------------------------------------------------------------------
 
 
-def npm_project(
-    folder: Path, *, declared: dict[str, str], locked: dict[str, str], installed: list[str], version: int = 3
-) -> Path:
+def npm_project(folder: Path, *, declared: dict[str, str], locked: dict[str, str], version: int = 3) -> Path:
     write(folder / "package.json", json.dumps({"name": "app", "dependencies": declared}))
-    packages: dict[str, object] = {"": {"name": "app", "dependencies": locked}}
-    packages.update({f"node_modules/{name}": {"version": "1.0.0"} for name in installed})
-    lock = {"name": "app", "lockfileVersion": version, "packages": packages}
-    return write(folder / "package-lock.json", json.dumps(lock))
+    packages: dict[str, object] = {"": {"name": "app", "dependencies": declared}}
+    packages.update({f"node_modules/{name}": {"version": v} for name, v in locked.items()})
+    return write(folder / "package-lock.json", json.dumps({"lockfileVersion": version, "packages": packages}))
 
 
-def test_a_package_lock_consistent_with_package_json_passes(tmp_path: Path) -> None:
-    deps = {"express": "^4.19.2", "hono": "4.5.0"}
-    report = lockfiles.check(npm_project(tmp_path, declared=deps, locked=deps, installed=["express", "hono"]))
-    assert (report.problems, report.kind, report.entries) == ([], "package-lock.json", 2)
-
-
-def test_a_package_lock_out_of_sync_with_package_json_names_each_entry(tmp_path: Path) -> None:
+def test_a_package_lock_passes_when_each_locked_version_satisfies_package_json(tmp_path: Path) -> None:
     path = npm_project(
         tmp_path,
-        declared={"express": "^5.0.0", "hono": "4.5.0", "zod": "^3.23.0"},
-        locked={"express": "^4.19.2", "hono": "4.5.0", "left-pad": "1.3.0"},
-        installed=["express", "hono", "left-pad"],
+        declared={"express": ">=4.19.0 <5", "hono": "4.5.0"},
+        locked={"express": "4.19.2", "hono": "4.5.0"},
+    )
+    assert problems(path) == []
+
+
+def test_a_package_lock_that_does_not_satisfy_package_json_names_each_entry(tmp_path: Path) -> None:
+    path = npm_project(
+        tmp_path, declared={"express": "^5.0.0", "zod": "^3.23.0"}, locked={"express": "4.19.2"}
     )
     assert problems(path) == [
-        "express: package.json wants '^5.0.0', the lock was made for '^4.19.2'",
-        "zod (^3.23.0) is in package.json but not in the lock's root entry",
-        "zod is declared but not locked (no node_modules/zod entry)",
-        "left-pad is in the lock's root entry but no longer in package.json",
+        "express: package.json wants ^5.0.0, the lock has 4.19.2: npm ci reports the lock invalid",
+        "zod (^3.23.0, package.json) is not locked: npm ci reports it missing from the lock file",
     ]
 
 
-def test_an_old_package_lock_version_is_refused(tmp_path: Path) -> None:
-    path = npm_project(tmp_path, declared={}, locked={}, installed=[], version=1)
-    assert problems(path) == ["lockfileVersion 1 is not supported (2 or 3, written by npm 7+): regenerate it"]
+def test_npm_workspace_folders_and_links_need_no_version(tmp_path: Path) -> None:
+    write(tmp_path / "packages" / "a" / "package.json", json.dumps({"name": "a", "dependencies": {"b": "*"}}))
+    write(tmp_path / "packages" / "b" / "package.json", json.dumps({"name": "b"}))
+    write(tmp_path / "package.json", json.dumps({"name": "root", "workspaces": ["packages/*"]}))
+    lock = {
+        "lockfileVersion": 3,
+        "packages": {
+            "": {"name": "root", "workspaces": ["packages/*"]},
+            "node_modules/a": {"resolved": "packages/a", "link": True},
+            "node_modules/b": {"resolved": "packages/b", "link": True},
+            "packages/a": {"name": "a", "dependencies": {"b": "*"}},
+            "packages/b": {"name": "b"},
+        },
+    }
+    assert problems(write(tmp_path / "package-lock.json", json.dumps(lock))) == []
 
 
-def test_a_package_lock_that_is_not_json_fails(tmp_path: Path) -> None:
-    assert problems(write(tmp_path / "package-lock.json", "{oops"))[0].startswith(
-        "package-lock.json is not valid JSON"
+def test_an_old_package_lock_version_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    report = lockfiles.check(npm_project(tmp_path, declared={}, locked={}, version=1))
+    assert report.refused
+    assert report.problems[0].startswith("lockfileVersion 1 is not read (2 or 3, written by npm 7+)")
+
+
+# --- pnpm, yarn, bun ---------------------------------------------------------------------------
+
+PNPM_LOCK = """lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      left-pad:
+        specifier: ^1.3.0
+        version: 1.3.0
+packages:
+  left-pad@1.3.0:
+    resolution: {integrity: sha512-x}
+snapshots:
+  left-pad@1.3.0: {}
+"""
+
+
+def test_pnpm_compares_specifier_text_as_frozen_lockfile_does(tmp_path: Path) -> None:
+    write(tmp_path / "pnpm-lock.yaml", PNPM_LOCK)
+    write(tmp_path / "package.json", json.dumps({"dependencies": {"left-pad": "^1.3.0"}}))
+    assert problems(tmp_path / "pnpm-lock.yaml") == []
+    write(tmp_path / "package.json", json.dumps({"dependencies": {"left-pad": "^1.2.0"}}))
+    assert problems(tmp_path / "pnpm-lock.yaml") == [
+        "left-pad: package.json says '^1.2.0', the lock was made for '^1.3.0'"
+    ]
+
+
+def test_yarn_classic_needs_every_declared_descriptor_as_a_key(tmp_path: Path) -> None:
+    write(
+        tmp_path / "yarn.lock",
+        '# yarn lockfile v1\n\n\n"left-pad@^1.2.0", left-pad@^1.3.0:\n  version "1.3.0"\n',
     )
+    write(tmp_path / "package.json", json.dumps({"dependencies": {"left-pad": "^1.3.0"}}))
+    assert problems(tmp_path / "yarn.lock") == []
+    write(tmp_path / "package.json", json.dumps({"dependencies": {"left-pad": "^1.3.1"}}))
+    assert problems(tmp_path / "yarn.lock") == [
+        "left-pad@^1.3.1 (package.json) is not in the lock: `yarn install --frozen-lockfile` refuses"
+    ]
 
 
-# --- uv.lock / poetry.lock -------------------------------------------------------------------
+def test_yarn_berry_keys_carry_the_npm_protocol(tmp_path: Path) -> None:
+    lock = (
+        '__metadata:\n  version: 8\n\n"left-pad@npm:^1.3.0":\n  version: 1.3.0\n'
+        '  resolution: "left-pad@npm:1.3.0"\n\n'
+        '"app@workspace:.":\n  version: 0.0.0-use.local\n  resolution: "app@workspace:."\n  dependencies:\n'
+        '    left-pad: "npm:^1.3.0"\n'
+    )
+    write(tmp_path / "yarn.lock", lock)
+    write(tmp_path / "package.json", json.dumps({"name": "app", "dependencies": {"left-pad": "^1.3.0"}}))
+    assert problems(tmp_path / "yarn.lock") == []
+    write(tmp_path / "package.json", json.dumps({"name": "app", "dependencies": {}}))
+    assert problems(tmp_path / "yarn.lock") == [
+        "left-pad is in the lock's workspace . but no longer in package.json"
+    ]
+
+
+def test_bun_lock_is_read_as_jsonc_and_compared_with_package_json(tmp_path: Path) -> None:
+    lock = (
+        '{\n  "lockfileVersion": 1,\n  "workspaces": {\n    "": {\n      "name": "app",\n'
+        '      "dependencies": { "left-pad": "^1.3.0", },\n    },\n  },\n'
+        '  "packages": {\n    "left-pad": ["left-pad@1.3.0", "", {}, "sha512-x"],\n  },\n}\n'
+    )
+    write(tmp_path / "bun.lock", lock)
+    write(tmp_path / "package.json", json.dumps({"name": "app", "dependencies": {"left-pad": "^1.3.0"}}))
+    assert problems(tmp_path / "bun.lock") == []
+    write(tmp_path / "package.json", json.dumps({"name": "app", "dependencies": {"left-pad": "^2.0.0"}}))
+    assert problems(tmp_path / "bun.lock") == [
+        "left-pad: package.json says '^2.0.0', the lock was made for '^1.3.0'",
+        "left-pad: package.json wants ^2.0.0, the lock has 1.3.0",
+    ]
+
+
+# --- uv, poetry, pdm, pipenv, pylock -------------------------------------------------------------
 
 PYPROJECT = """
 [project]
 name = "app"
 version = "1.0"
-dependencies = ["httpx>=0.27", "Pydantic_Core; python_version >= '3.9'", "app[extra]"]
+dependencies = ["httpx>=0.27", "app[extra]"]
 [project.optional-dependencies]
 extra = ["rich"]
 [dependency-groups]
@@ -163,53 +252,105 @@ lint = ["ruff"]
 """
 
 
-def uv_lock(names: list[str]) -> str:
-    packages = "".join(f'[[package]]\nname = "{name}"\nversion = "1.0.0"\n\n' for name in names)
+def uv_lock(locked: dict[str, str], requires: str = 'httpx", specifier = ">=0.27') -> str:
+    packages = "".join(
+        f'[[package]]\nname = "{n}"\nversion = "{v}"\nsource = {{ registry = "x" }}\n\n'
+        for n, v in locked.items()
+    )
     return (
-        'version = 1\n\n[[package]]\nname = "app"\nversion = "1.0"\nsource = { editable = "." }\n\n'
-        + packages
+        'version = 1\nrevision = 2\n\n[[package]]\nname = "app"\nversion = "1.0"\n'
+        'source = { editable = "." }\n'
+        f'[package.metadata]\nrequires-dist = [{{ name = "{requires}" }}, '
+        '{ name = "rich", marker = "extra == \'extra\'" }]\n'
+        '[package.metadata.requires-dev]\ndev = [{ name = "pytest", specifier = ">=8" }, { name = "ruff" }]\n'
+        'lint = [{ name = "ruff" }]\n\n' + packages
     )
 
 
-def test_a_uv_lock_covering_pyproject_passes(tmp_path: Path) -> None:
+def test_a_uv_lock_made_for_the_declared_requirements_passes(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", PYPROJECT)
-    path = write(tmp_path / "uv.lock", uv_lock(["httpx", "pydantic-core", "rich", "pytest", "ruff"]))
+    path = write(
+        tmp_path / "uv.lock", uv_lock({"httpx": "0.28.1", "rich": "13.0", "pytest": "8.3.0", "ruff": "0.6.0"})
+    )
     assert problems(path) == []
 
 
-def test_a_uv_lock_missing_a_declared_dependency_names_it(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", PYPROJECT)
-    path = write(tmp_path / "uv.lock", uv_lock(["httpx", "pydantic-core", "pytest"]))
-    assert problems(path) == [
-        "rich (declared in pyproject.toml [project.optional-dependencies].extra) is not locked",
-        "ruff (declared in pyproject.toml [dependency-groups].lint) is not locked",
-    ]
-
-
-def test_a_poetry_lock_is_compared_with_tool_poetry_tables(tmp_path: Path) -> None:
-    write(
-        tmp_path / "pyproject.toml",
-        '[tool.poetry.dependencies]\npython = "^3.11"\nrequests = "^2.32"\n'
-        '[tool.poetry.group.test.dependencies]\npytest = "^8"\n',
+def test_a_uv_lock_made_for_an_older_range_is_outdated(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", PYPROJECT.replace("httpx>=0.27", "httpx>=0.29"))
+    path = write(
+        tmp_path / "uv.lock", uv_lock({"httpx": "0.28.1", "rich": "13.0", "pytest": "8.3.0", "ruff": "0.6.0"})
     )
-    write(tmp_path / "poetry.lock", '[[package]]\nname = "requests"\nversion = "2.32.3"\n')
-    assert problems(tmp_path / "poetry.lock") == [
-        "pytest (declared in pyproject.toml [tool.poetry.group.test.dependencies]) is not locked"
+    assert problems(path) == [
+        "httpx ([project].dependencies): pyproject.toml wants >=0.29, the lock was made for >=0.27",
+        "httpx: [project].dependencies wants >=0.29, the lock has 0.28.1",
     ]
+
+
+def test_a_poetry_lock_is_fresh_only_with_the_content_hash_of_its_pyproject(tmp_path: Path) -> None:
+    from gonogo.probes.lockfiles.poetry import content_hash
+
+    manifest = '[tool.poetry.dependencies]\npython = "^3.11"\nrequests = "^2.32"\n'
+    write(tmp_path / "pyproject.toml", manifest)
+    digest = content_hash(tomllib.loads(manifest), with_groups=True)
+    write(
+        tmp_path / "poetry.lock",
+        f'[[package]]\nname = "requests"\nversion = "2.32.3"\n[metadata]\ncontent-hash = "{digest}"\n',
+    )
+    assert problems(tmp_path / "poetry.lock") == []
+    write(tmp_path / "pyproject.toml", manifest.replace("^2.32", "^2.33"))
+    assert [p.split(":")[0] for p in problems(tmp_path / "poetry.lock")] == [
+        "pyproject.toml changed since poetry.lock was written (its content-hash does not match)",
+        "requests",
+    ]
+
+
+def test_poetry_constraints_are_read_as_poetry_reads_them() -> None:
+    from gonogo.probes.lockfiles.pyreq import poetry_constraint
+
+    assert [str(s) for s in poetry_constraint("^0.19.2")] == ["<0.20,>=0.19.2"]
+    assert [str(s) for s in poetry_constraint("~1.2.3")] == ["<1.3,>=1.2.3"]
+    assert [str(s) for s in poetry_constraint(">=2 || 1.5.*")] == [">=2", "==1.5.*"]
+
+
+def test_a_pipfile_lock_is_compared_by_hash_and_by_section(tmp_path: Path) -> None:
+    from gonogo.probes.lockfiles.pipfile import pipfile_hash
+
+    pipfile = '[packages]\nrequests = ">=2"\n[dev-packages]\npytest = "*"\n'
+    digest = pipfile_hash(tomllib.loads(pipfile), canonical=True)
+    lock = {
+        "_meta": {"hash": {"sha256": digest}},
+        "default": {"requests": {"version": "==2.32.3"}},
+        "develop": {},
+    }
+    write(tmp_path / "Pipfile", pipfile)
+    write(tmp_path / "Pipfile.lock", json.dumps(lock))
+    assert problems(tmp_path / "Pipfile.lock") == ["pytest ([dev-packages]) is not locked"]
+
+
+def test_a_pylock_needs_versions_and_hashes(tmp_path: Path) -> None:
+    lock = (
+        'lock-version = "1.0"\n[[packages]]\nname = "a"\nversion = "1.0"\n'
+        '[[packages.wheels]]\nname = "a-1.0-py3-none-any.whl"\nhashes = { sha256 = "00" }\n'
+        '[[packages]]\nname = "b"\n[[packages.wheels]]\nname = "b-1.0-py3-none-any.whl"\n'
+    )
+    assert problems(write(tmp_path / "pylock.toml", lock)) == [
+        "b has no version",
+        "b: b-1.0-py3-none-any.whl has no hashes",
+    ]
+    report = lockfiles.check(write(tmp_path / "pylock.dev.toml", 'lock-version = "2.0"\n'))
+    assert report.refused
+
+
+def test_lock_formats_gonogo_does_not_read_are_refused_not_misread(tmp_path: Path) -> None:
+    for name in ("Cargo.lock", "go.sum", "bun.lockb", "flake.lock"):
+        report = lockfiles.check(write(tmp_path / name, "whatever\n"))
+        assert report.refused, name
+        assert report.message(name) is not None
+    assert "bun install --save-text-lockfile" in lockfiles.check(tmp_path / "bun.lockb").problems[0]
 
 
 def test_a_lock_without_a_manifest_checks_versions_and_notes_the_rest(tmp_path: Path) -> None:
     path = write(tmp_path / "uv.lock", 'version = 1\n[[package]]\nname = "httpx"\n')
     report = lockfiles.check(path)
     assert report.problems == ["httpx has no version"]
-    assert report.notes == ["no pyproject.toml beside it: consistency with the manifest not checked"]
-
-
-def test_a_lock_format_gonogo_does_not_read_fails_clearly_instead_of_being_misread(tmp_path: Path) -> None:
-    path = write(tmp_path / "yarn.lock", '"left-pad@^1.3.0":\n  version "1.3.0"\n')
-    report = lockfiles.check(path)
-    assert report.kind == "unsupported"
-    assert report.problems == [
-        "yarn.lock is not a lock format gonogo reads "
-        "(requirements-style, package-lock.json, uv.lock, poetry.lock)"
-    ]
+    assert report.notes == ["no pyproject.toml beside it: agreement with the manifest not checked"]
