@@ -6,7 +6,8 @@
   unreachable target fails within that budget plus a little bookkeeping;
 * a transport error is re-raised (same httpx class) with the method, the URL, the reason in words
   (refused, timed out, DNS, TLS), the attempts and the time spent;
-* every exchange is recorded, redacted, for the report: responses and the requests that got none.
+* every exchange is recorded, redacted, for the report: responses and the requests that got none; bodies
+  are redacted before they are cut to an excerpt, so a secret across the cut loses its head too.
 
 The response body is read inside the transport, so an error while reading it is explained, retried and
 recorded like any other; streamed requests are therefore buffered (checks read whole bodies anyway).
@@ -29,7 +30,7 @@ import httpx
 from pydantic import SecretStr
 
 from gonogo.environment import Environment
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 
 BODY_EXCERPT_BYTES = 2048
 USER_AGENT = "gonogo"
@@ -255,10 +256,6 @@ def total_budget_s(env: Environment) -> float:
     return env.http.timeout_s * (env.http.retries + 1)
 
 
-def _excerpt(data: bytes) -> str:
-    return data[:BODY_EXCERPT_BYTES].decode("utf-8", "replace")
-
-
 def _request_body(request: httpx.Request) -> bytes:
     try:
         return request.content
@@ -294,7 +291,7 @@ def build_client(
                 status=None,
                 elapsed_ms=elapsed_ms,
                 request_headers=redactor.headers(request.headers.multi_items()),
-                request_body_excerpt=redactor.text(_excerpt(_request_body(request))),
+                request_body_excerpt=redactor.excerpt(_request_body(request), BODY_EXCERPT_BYTES),
                 error=redactor.text(reason),
             )
         )
@@ -316,8 +313,8 @@ def build_client(
                 elapsed_ms=elapsed,
                 request_headers=redactor.headers(response.request.headers.multi_items()),
                 response_headers=redactor.headers(response.headers.multi_items()),
-                body_excerpt=redactor.text(_excerpt(response.content)),
-                request_body_excerpt=redactor.text(_excerpt(_request_body(response.request))),
+                body_excerpt=redactor.excerpt(response.content, BODY_EXCERPT_BYTES),
+                request_body_excerpt=redactor.excerpt(_request_body(response.request), BODY_EXCERPT_BYTES),
             )
         )
 

@@ -1,21 +1,42 @@
-"""Secrets out of what pytest prints and ships between processes: tracebacks and captured output."""
+"""Secrets out of what pytest prints and ships between processes: tracebacks, captured output, skip and
+xfail reasons, user properties. junit.xml, ``-rA`` and the xdist controller all read these reports."""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 
 
-def scrub_report(report: pytest.TestReport, redactor: Redactor) -> None:
+def scrub_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:
     """Secrets out of what pytest prints and ships to the controller: traceback and captures."""
     if isinstance(report.longrepr, str):
         report.longrepr = redactor.text(report.longrepr)
-    elif report.longrepr is not None and not isinstance(report.longrepr, tuple):
+    elif isinstance(report.longrepr, tuple):
+        # a skip: (path, line, reason), which junit.xml writes as the <skipped> message and -rs prints
+        report.longrepr = tuple(_scrub_fields(part, redactor, depth=0) for part in report.longrepr)  # type: ignore[assignment]
+    elif report.longrepr is not None:
         _scrub_fields(report.longrepr, redactor, depth=0)
     report.sections = [(title, redactor.text(body)) for title, body in report.sections]
+    wasxfail = getattr(report, "wasxfail", None)
+    if isinstance(wasxfail, str):
+        report.wasxfail = redactor.text(wasxfail)  # type: ignore[union-attr]
+    properties = getattr(report, "user_properties", None)
+    if isinstance(properties, list):
+        # junit.xml writes these as <property> elements; gonogo's own (findings, skip reasons) included
+        properties[:] = [_scrub_property(item, redactor) for item in properties]
+
+
+def _scrub_property(item: Any, redactor: Redactor) -> Any:
+    if not (isinstance(item, tuple) and len(item) == 2):
+        return item
+    name, value = item
+    if isinstance(value, str | dict | list):
+        value = redactor.tree(value)
+    return (redactor.text(name) if isinstance(name, str) else name, value)
 
 
 def _scrub_fields(node: object, redactor: Redactor, depth: int) -> object:
