@@ -6,16 +6,20 @@ all routes into one error-rate comparison: errors are rare events, and pooling g
 power that a route's share of them would lack. The check's classification is the worst of them.
 
 A classification becomes a finding for the gate: pass -> pass, fail -> fail (the check fails: NO-GO
-before the switch, ROLLBACK after it), marginal and inconclusive -> inconclusive (HOLD: a person decides).
+before the switch, ROLLBACK after it), marginal and inconclusive -> inconclusive (HOLD: a person decides),
+saying how many more request pairs would probably decide it and how long they would take.
+
+:func:`judge` is one look at the traffic so far; :mod:`gonogo.bluegreen.looks` repeats it as the
+traffic grows, and :mod:`gonogo.bluegreen.compare_text` writes the table and the record.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gonogo.bluegreen import compare_text as text
 from gonogo.bluegreen.stats import (
     Classification,
     ErrorRateComparison,
@@ -27,7 +31,9 @@ from gonogo.bluegreen.stats import (
 )
 from gonogo.bluegreen.traffic import Traffic
 from gonogo.environment import CompareConfig, Environment, RouteConfig
+from gonogo.errors import GonogoError
 from gonogo.model import Finding, FindingVerdict
+from gonogo.stats_bounds import need_more
 
 _SEVERITY = {
     Classification.PASS: 0,
@@ -44,7 +50,7 @@ _FINDING = {
 COMPARABLE_METHODS = frozenset({"GET", "HEAD"})
 
 
-class CompareConfigError(ValueError):
+class CompareConfigError(GonogoError, ValueError):
     """``[baseline.compare]`` asks for something the environment cannot give (a route that is not there)."""
 
 
@@ -94,6 +100,22 @@ class RouteComparison:
 
 
 @dataclass(frozen=True)
+class Look:
+    """One look of a sequential comparison: how much it had seen, its critical value, what it said."""
+
+    index: int
+    #: request pairs per route so far (the fewest of any route)
+    pairs_per_route: int
+    #: pairs so far / the most the comparison may send
+    fraction: float
+    #: the two-sided critical value of the repeated confidence intervals at this look
+    critical: float
+    classification: Classification
+    #: seconds since the traffic began
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
 class ComparisonReport:
     baseline_url: str
     candidate_url: str
@@ -101,145 +123,57 @@ class ComparisonReport:
     routes: tuple[RouteComparison, ...]
     errors: ErrorRateComparison
     traffic: Traffic
+    #: every look taken, the last one this report's (empty: judged once, at the fixed-sample level)
+    looks: tuple[Look, ...] = ()
+    #: why the comparison stopped where it did
+    stopped: str = ""
+    spending: str = ""
+    #: the critical value the report's intervals use
+    critical: float | None = None
 
     @property
     def classification(self) -> Classification:
         return worst([*(r.classification for r in self.routes), self.errors.classification])
 
+    @property
+    def pair_rate_per_s(self) -> float | None:
+        """Request pairs per second, all routes together, as measured while sending."""
+        if self.traffic.duration_s <= 0 or self.traffic.sent_pairs == 0:
+            return None
+        return self.traffic.sent_pairs / self.traffic.duration_s
+
+    def more_text(self, more_per_route: float | None) -> str:
+        """``need about N more request pairs per route (about T s at the rate measured)``."""
+        if more_per_route is None:
+            return (
+                "more samples would probably not decide it: the estimate sits on the limit; "
+                "decide by hand, or move the limit"
+            )
+        rate = self.pair_rate_per_s
+        per_route = rate / len(self.routes) if rate is not None and self.routes else None
+        return need_more(
+            more_per_route, rate_per_s=per_route, unit="request pairs per route", rate_unit="pairs per route"
+        )
+
     def findings(self) -> list[Finding]:
         found: list[Finding] = []
         for route in self.routes:
-            found.append(_latency_finding(route, self.confidence))
-            found.append(_p95_finding(route, self.confidence))
-        found.append(_error_finding(self.errors, self.confidence))
+            found.append(_latency_finding(self, route))
+            found.append(_p95_finding(self, route))
+        found.append(_error_finding(self))
         return found
 
     def failures(self) -> list[str]:
         """One line per failed measure, naming both URLs, expected vs actual."""
-        lines = []
-        for route in self.routes:
-            lat = route.latency
-            if lat.classification is Classification.FAIL and lat.shift is not None:
-                lines.append(
-                    f"route {route.route!r} ({route.path}): the candidate is slower by "
-                    f"{lat.shift.estimate:+.2f} ms "
-                    f"({self.confidence:.0%} CI {lat.shift.ci_low:+.2f} to {lat.shift.ci_high:+.2f} ms, "
-                    f"p = {_p(lat.p_value)}), more than the tolerated {lat.tolerance_ms:.2f} ms: "
-                    f"p50 {_ms(lat.baseline_p50)} on {self.baseline_url} vs {_ms(lat.candidate_p50)} "
-                    f"on {self.candidate_url}"
-                )
-            p95 = route.p95
-            if p95.classification is Classification.FAIL and p95.ratio is not None:
-                lines.append(
-                    f"route {route.route!r} ({route.path}): the candidate's p95 is {p95.ratio:.2f}x the "
-                    f"baseline's ({_ms(lat.candidate_p95)} vs {_ms(lat.baseline_p95)}; "
-                    f"{self.confidence:.0%} CI "
-                    f"{p95.ci_low:.2f}x to {p95.ci_high:.2f}x), over the limit {p95.limit:.2f}x"
-                )
-        errors = self.errors
-        if errors.classification is Classification.FAIL:
-            lines.append(
-                f"error rate: {_rate(errors.candidate_errors, errors.candidate_n)} on {self.candidate_url} "
-                "vs "
-                f"{_rate(errors.baseline_errors, errors.baseline_n)} on {self.baseline_url} "
-                f"(increase {errors.increase:+.2%}, {self.confidence:.0%} CI {errors.ci_low:+.2%} to "
-                f"{errors.ci_high:+.2%}, p = {_p(errors.p_value)}), more than the allowed "
-                f"{errors.allowed_increase:+.2%}"
-            )
-        return lines
+        return text.failures(self)
 
     def table(self) -> list[str]:
         """A fixed-width table for the terminal and the report."""
-        header = (
-            f"{'route':<22} {'side':<9} {'n':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8}  "
-            f"{'shift ms (CI)':<26} {'p':>9}  {'p95 ratio':>9}  verdict"
-        )
-        lines = [
-            f"gonogo compare: baseline {self.baseline_url} vs candidate {self.candidate_url} "
-            f"({self.confidence:.0%} confidence; {self.traffic.sent_pairs} request pairs in "
-            f"{self.traffic.duration_s:.1f} s)",
-            header,
-            "-" * len(header),
-        ]
-        for route in self.routes:
-            lat = route.latency
-            shift = (
-                f"{lat.shift.estimate:+.2f} ({lat.shift.ci_low:+.2f}, {lat.shift.ci_high:+.2f})"
-                if lat.shift
-                else "-"
-            )
-            ratio = f"{route.p95.ratio:.2f}" if route.p95.ratio is not None else "-"
-            name = route.route[:22]
-            lines.append(
-                f"{name:<22} {'baseline':<9} {route.baseline_n:>5} {route.baseline_errors:>4} "
-                f"{_num(lat.baseline_p50):>8} {_num(lat.baseline_p95):>8}"
-            )
-            lines.append(
-                f"{'':<22} {'candidate':<9} {route.candidate_n:>5} {route.candidate_errors:>4} "
-                f"{_num(lat.candidate_p50):>8} {_num(lat.candidate_p95):>8}  {shift:<26} "
-                f"{_p(lat.p_value):>9}  {ratio:>9}  {route.classification.value.upper()}"
-            )
-        errors = self.errors
-        increase = f"{errors.increase:+.2%}" if errors.increase is not None else "-"
-        lines.append(
-            f"error rate: baseline {_rate(errors.baseline_errors, errors.baseline_n)}, candidate "
-            f"{_rate(errors.candidate_errors, errors.candidate_n)}, increase {increase} "
-            f"(allowed {errors.allowed_increase:+.2%}, p = {_p(errors.p_value)}): "
-            f"{errors.classification.value.upper()}"
-        )
-        lines.append(f"comparison: {self.classification.value.upper()}")
-        if self.traffic.cut_short:
-            lines.append(f"note: {self.traffic.cut_short}")
-        return lines
+        return text.table(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything measured, for the JSON attachment (samples included, so the plot can be redrawn)."""
-        cleaned: dict[str, Any] = _clean(
-            {
-                "baseline_url": self.baseline_url,
-                "candidate_url": self.candidate_url,
-                "confidence": self.confidence,
-                "classification": self.classification.value,
-                "traffic": {
-                    "planned_pairs": self.traffic.planned_pairs,
-                    "sent_pairs": self.traffic.sent_pairs,
-                    "duration_s": round(self.traffic.duration_s, 3),
-                    "cut_short": self.traffic.cut_short,
-                },
-                "routes": [
-                    {
-                        "route": r.route,
-                        "path": r.path,
-                        "classification": r.classification.value,
-                        "latency": _latency_dict(r.latency),
-                        "p95": {
-                            "classification": r.p95.classification.value,
-                            "ratio": r.p95.ratio,
-                            "ci": [r.p95.ci_low, r.p95.ci_high],
-                            "limit": r.p95.limit,
-                            "reason": r.p95.reason,
-                        },
-                        "errors": {
-                            "baseline": [r.baseline_errors, r.baseline_n],
-                            "candidate": [r.candidate_errors, r.candidate_n],
-                        },
-                    }
-                    for r in self.routes
-                ],
-                "error_rate": {
-                    "classification": self.errors.classification.value,
-                    "baseline": [self.errors.baseline_errors, self.errors.baseline_n],
-                    "candidate": [self.errors.candidate_errors, self.errors.candidate_n],
-                    "increase": self.errors.increase,
-                    "ci": [self.errors.ci_low, self.errors.ci_high],
-                    "p_value": self.errors.p_value,
-                    "allowed_increase": self.errors.allowed_increase,
-                    "reason": self.errors.reason,
-                },
-                "samples": [sample.to_dict() for sample in self.traffic.samples],
-            }
-        )
-        return cleaned
+        return text.record(self)
 
 
 def judge(
@@ -249,9 +183,11 @@ def judge(
     *,
     baseline_url: str,
     candidate_url: str,
+    critical: float | None = None,
 ) -> ComparisonReport:
+    """One look at ``traffic``: every measure's interval at ``critical`` (fixed-sample z when None)."""
     compared = []
-    for index, route in enumerate(routes):
+    for route in routes:
         base = traffic.of("baseline", route.name)
         cand = traffic.of("candidate", route.name)
         base_ms = [s.elapsed_ms for s in base if s.ok]
@@ -263,6 +199,7 @@ def judge(
             tolerance=config.latency_tolerance,
             tolerance_ms=config.latency_tolerance_ms,
             min_samples=config.min_samples,
+            critical=critical,
         )
         p95 = compare_p95(
             cand_ms,
@@ -270,7 +207,7 @@ def judge(
             confidence=config.confidence,
             increase_limit=config.p95_increase_limit,
             min_samples=config.min_samples,
-            seed=(config.seed or 0) + index,
+            critical=critical,
         )
         compared.append(
             RouteComparison(
@@ -294,8 +231,11 @@ def judge(
         confidence=config.confidence,
         allowed_increase=config.error_rate_increase,
         min_samples=config.min_samples,
+        critical=critical,
     )
-    return ComparisonReport(baseline_url, candidate_url, config.confidence, tuple(compared), errors, traffic)
+    return ComparisonReport(
+        baseline_url, candidate_url, config.confidence, tuple(compared), errors, traffic, critical=critical
+    )
 
 
 def worst(classifications: Sequence[Classification]) -> Classification:
@@ -309,15 +249,31 @@ def finding_verdict(classification: Classification) -> FindingVerdict:
 # --- findings ---------------------------------------------------------------------------------
 
 
-def _latency_finding(route: RouteComparison, confidence: float) -> Finding:
+def _undecided(report: ComparisonReport, classification: Classification, more: float | None) -> str:
+    """``; need about N more ...`` for a finding the samples did not decide, else nothing."""
+    if classification not in (Classification.MARGINAL, Classification.INCONCLUSIVE):
+        return ""
+    return f"; {report.more_text(more)}"
+
+
+def _interval(report: ComparisonReport, low: str, high: str) -> str:
+    """``98% CI a to b``, and which look's repeated interval it is when there were several."""
+    shown = f"{report.confidence:.0%} CI {low} to {high}"
+    if len(report.looks) > 1 and report.critical is not None:
+        shown += f" (repeated CI: look {len(report.looks)}, z = {report.critical:.2f})"
+    return shown
+
+
+def _latency_finding(report: ComparisonReport, route: RouteComparison) -> Finding:
     lat = route.latency
     sides = (
-        f"baseline p50 {_ms(lat.baseline_p50)} / p95 {_ms(lat.baseline_p95)}, "
-        f"candidate p50 {_ms(lat.candidate_p50)} / p95 {_ms(lat.candidate_p95)}, "
+        f"baseline p50 {text.ms(lat.baseline_p50)} / p95 {text.ms(lat.baseline_p95)}, "
+        f"candidate p50 {text.ms(lat.candidate_p50)} / p95 {text.ms(lat.candidate_p95)}, "
         f"n {lat.baseline_n}/{lat.candidate_n}"
     )
+    more = _undecided(report, lat.classification, lat.more)
     if lat.shift is None or lat.tolerance_ms is None:
-        detail = f"{lat.reason}; {sides}"
+        detail = f"{lat.reason}; {sides}{more}"
         return Finding(
             f"latency shift [{route.route}]",
             "too few samples",
@@ -327,10 +283,9 @@ def _latency_finding(route: RouteComparison, confidence: float) -> Finding:
             detail,
         )
     detail = (
-        f"{_prefix(lat.classification)}Hodges-Lehmann shift {lat.shift.estimate:+.2f} ms, "
-        f"{confidence:.0%} CI {lat.shift.ci_low:+.2f} to {lat.shift.ci_high:+.2f} ms, "
-        f"Mann-Whitney p = {_p(lat.p_value)}; "
-        f"{sides}; {lat.reason}"
+        f"{text.prefix(lat.classification)}Hodges-Lehmann shift {lat.shift.estimate:+.2f} ms, "
+        f"{_interval(report, f'{lat.shift.ci_low:+.2f}', f'{lat.shift.ci_high:+.2f} ms')}, "
+        f"Mann-Whitney p = {text.p(lat.p_value)}; {sides}; {lat.reason}{more}"
     )
     return Finding(
         f"latency shift [{route.route}]",
@@ -342,18 +297,23 @@ def _latency_finding(route: RouteComparison, confidence: float) -> Finding:
     )
 
 
-def _p95_finding(route: RouteComparison, confidence: float) -> Finding:
+def _p95_finding(report: ComparisonReport, route: RouteComparison) -> Finding:
     p95 = route.p95
     lat = route.latency
+    more = _undecided(report, p95.classification, p95.more)
     if p95.ratio is None:
-        shown = "too few samples" if lat.classification is Classification.INCONCLUSIVE else "not measured"
         return Finding(
-            f"p95 ratio [{route.route}]", shown, _FINDING[p95.classification], None, "", p95.reason
+            f"p95 ratio [{route.route}]",
+            "too few samples",
+            _FINDING[p95.classification],
+            None,
+            "",
+            f"{p95.reason}{more}",
         )
     detail = (
-        f"{_prefix(p95.classification)}candidate p95 {_ms(lat.candidate_p95)} / baseline p95 "
-        f"{_ms(lat.baseline_p95)} = {p95.ratio:.3f}, {confidence:.0%} bootstrap CI {p95.ci_low:.3f} to "
-        f"{p95.ci_high:.3f}; {p95.reason}"
+        f"{text.prefix(p95.classification)}candidate p95 {text.ms(lat.candidate_p95)} / baseline p95 "
+        f"{text.ms(lat.baseline_p95)} = {p95.ratio:.3f}, "
+        f"{_interval(report, f'{p95.ci_low:.3f}', f'{p95.ci_high:.3f}')}; {p95.reason}{more}"
     )
     return Finding(
         f"p95 ratio [{route.route}]",
@@ -365,19 +325,24 @@ def _p95_finding(route: RouteComparison, confidence: float) -> Finding:
     )
 
 
-def _error_finding(errors: ErrorRateComparison, confidence: float) -> Finding:
+def _error_finding(report: ComparisonReport) -> Finding:
+    errors = report.errors
     counts = (
-        f"baseline {_rate(errors.baseline_errors, errors.baseline_n)}, "
-        f"candidate {_rate(errors.candidate_errors, errors.candidate_n)}"
+        f"baseline {text.rate(errors.baseline_errors, errors.baseline_n)}, "
+        f"candidate {text.rate(errors.candidate_errors, errors.candidate_n)}"
     )
+    # the errors are pooled over the routes: per route, a share of the requests still needed
+    more_per_route = None if errors.more is None else errors.more / max(len(report.routes), 1)
+    more = _undecided(report, errors.classification, more_per_route)
     if errors.increase is None:
-        detail = f"{errors.reason}; {counts}"
+        detail = f"{errors.reason}; {counts}{more}"
         return Finding(
             "error rate increase", "too few requests", _FINDING[errors.classification], None, "", detail
         )
     detail = (
-        f"{_prefix(errors.classification)}{counts}; increase {errors.increase:+.2%}, {confidence:.0%} CI "
-        f"{errors.ci_low:+.2%} to {errors.ci_high:+.2%}, Fisher p = {_p(errors.p_value)}; {errors.reason}"
+        f"{text.prefix(errors.classification)}{counts}; increase {errors.increase:+.2%}, "
+        f"{_interval(report, f'{errors.ci_low:+.2%}', f'{errors.ci_high:+.2%}')}, "
+        f"Fisher p = {text.p(errors.p_value)}; {errors.reason}{more}"
     )
     return Finding(
         "error rate increase",
@@ -387,51 +352,3 @@ def _error_finding(errors: ErrorRateComparison, confidence: float) -> Finding:
         "",
         detail,
     )
-
-
-# --- formatting ---------------------------------------------------------------------------------
-
-
-def _prefix(classification: Classification) -> str:
-    """``marginal: `` (a marginal result reaches the gate as an inconclusive finding: say which it is)."""
-    return "marginal: " if classification is Classification.MARGINAL else ""
-
-
-def _latency_dict(lat: LatencyComparison) -> dict[str, Any]:
-    return {
-        "classification": lat.classification.value,
-        "baseline": {"n": lat.baseline_n, "p50_ms": lat.baseline_p50, "p95_ms": lat.baseline_p95},
-        "candidate": {"n": lat.candidate_n, "p50_ms": lat.candidate_p50, "p95_ms": lat.candidate_p95},
-        "shift_ms": None if lat.shift is None else lat.shift.estimate,
-        "ci_ms": None if lat.shift is None else [lat.shift.ci_low, lat.shift.ci_high],
-        "p_value": lat.p_value,
-        "tolerance_ms": lat.tolerance_ms,
-        "reason": lat.reason,
-    }
-
-
-def _clean(node: Any) -> Any:
-    """JSON has no NaN or infinity: None (and the reader sees why in the reasons)."""
-    if isinstance(node, float):
-        return node if math.isfinite(node) else None
-    if isinstance(node, dict):
-        return {key: _clean(value) for key, value in node.items()}
-    if isinstance(node, list | tuple):
-        return [_clean(value) for value in node]
-    return node
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f} ms"
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def _p(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3g}"
-
-
-def _rate(errors: int, n: int) -> str:
-    return f"{errors}/{n}" + (f" ({errors / n:.2%})" if n else "")

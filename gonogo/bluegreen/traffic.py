@@ -7,6 +7,9 @@ network at the same moment. A seed fixes the whole schedule.
 
 No pair starts after ``max_duration_s``; each request is bounded by the client's timeout, so the whole
 run ends within ``max_duration_s`` plus one pair.
+
+A sequential comparison (:mod:`gonogo.bluegreen.looks`) sends in batches (:func:`batch_sender`) and
+joins them (:meth:`Traffic.joined`) between its looks.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import httpx
@@ -69,6 +72,46 @@ class Traffic:
 
     def of(self, side: Side, route: str) -> list[Sample]:
         return [s for s in self.samples if s.side == side and s.route == route]
+
+    def joined(self, later: Traffic, offset_s: float) -> Traffic:
+        """This traffic and a later batch that began ``offset_s`` after this one (its times shifted)."""
+        moved = tuple(replace(sample, sent_s=sample.sent_s + offset_s) for sample in later.samples)
+        return Traffic(
+            self.samples + moved,
+            self.planned_pairs,
+            self.sent_pairs + later.sent_pairs,
+            self.duration_s + later.duration_s,
+            later.cut_short or self.cut_short,
+        )
+
+
+#: sends ``pairs`` more request pairs per route within ``seconds_left``; returns that batch
+BatchSender = Callable[[int, float], Traffic]
+
+
+def batch_sender(
+    clients: dict[Side, httpx.Client],
+    routes: Sequence[RouteConfig],
+    *,
+    concurrency: int,
+    seed: int | None = None,
+) -> BatchSender:
+    """The batches of a sequential comparison, over real clients: each its own seeded schedule."""
+    batches = 0
+
+    def send(pairs: int, seconds_left: float) -> Traffic:
+        nonlocal batches
+        batches += 1
+        return send_interleaved(
+            clients,
+            routes,
+            requests=pairs,
+            concurrency=concurrency,
+            max_duration_s=max(seconds_left, 0.0),
+            seed=None if seed is None else seed * 1000 + batches,
+        )
+
+    return send
 
 
 def plan(routes: Sequence[RouteConfig], requests: int, seed: int | None) -> list[tuple[RouteConfig, Side]]:

@@ -1,4 +1,6 @@
-"""The comparison's statistics on synthetic samples (seeded), and the one classification rule."""
+"""The comparison's statistics on synthetic samples (seeded), and the one classification rule.
+
+A pass needs evidence as much as a failure does: the interval must lie within the limit."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from gonogo.bluegreen.stats import (
     compare_latency,
     compare_p95,
     hodges_lehmann,
+    more_samples,
     newcombe_interval,
     percentile,
 )
@@ -25,19 +28,22 @@ def lognormal(median_ms: float, n: int, seed: int, sigma: float = 0.2) -> list[f
 
 
 @pytest.mark.parametrize(
-    ("significant", "estimate", "ci_low", "expected"),
+    ("significant", "estimate", "ci_low", "ci_high", "expected"),
     [
-        (True, 6.0, 4.0, Classification.FAIL),  # the whole interval beyond the limit of 2
-        (True, 3.0, 1.0, Classification.MARGINAL),  # the estimate beyond, the interval reaches back
-        (True, 1.5, 0.5, Classification.PASS),  # a real but tolerated slowdown
-        (False, 3.0, -1.0, Classification.PASS),  # not significant: no evidence of a regression
-        (True, -3.0, -5.0, Classification.PASS),  # faster
+        (True, 6.0, 4.0, 8.0, Classification.FAIL),  # the whole interval beyond the limit of 2
+        (True, 3.0, 1.0, 5.0, Classification.MARGINAL),  # the estimate beyond, the interval reaches back
+        (True, 1.5, 0.5, 1.9, Classification.PASS),  # a real slowdown, shown within the limit
+        (False, -0.5, -1.8, 1.2, Classification.PASS),  # no slowdown, and the interval shows it
+        (True, -3.0, -5.0, -1.0, Classification.PASS),  # faster
+        (False, 0.0, -3.0, 3.0, Classification.INCONCLUSIVE),  # no evidence either way: never a pass
+        (True, 1.5, 0.5, 2.5, Classification.INCONCLUSIVE),  # probably within, not shown
     ],
 )
 def test_the_one_rule_for_every_measure(
-    significant: bool, estimate: float, ci_low: float, expected: Classification
+    significant: bool, estimate: float, ci_low: float, ci_high: float, expected: Classification
 ) -> None:
-    assert classify(significant=significant, estimate=estimate, ci_low=ci_low, limit=2.0) is expected
+    verdict = classify(significant=significant, estimate=estimate, ci_low=ci_low, ci_high=ci_high, limit=2.0)
+    assert verdict is expected
 
 
 def test_hodges_lehmann_recovers_a_known_shift_and_its_interval_covers_it() -> None:
@@ -60,6 +66,26 @@ def test_hodges_lehmann_interval_matches_the_textbook_order_statistics() -> None
     ordered = np.sort(np.subtract.outer(candidate, baseline).ravel())
     shift = hodges_lehmann(candidate, baseline, 0.95)
     assert (shift.ci_low, shift.ci_high) == (ordered[23], ordered[76])
+
+
+def test_hodges_lehmann_selects_the_same_order_statistics_from_large_samples_without_forming_them() -> None:
+    # 600 x 700 = 420,000 differences: past the size where they are formed, so bisection selects them
+    rng = np.random.default_rng(9)
+    candidate, baseline = list(rng.lognormal(3.1, 0.5, 600)), list(rng.lognormal(3.0, 0.5, 700))
+    ordered = np.sort(np.subtract.outer(candidate, baseline).ravel())
+    shift = hodges_lehmann(candidate, baseline, 0.98)
+    c_alpha = 600 * 700 / 2 - stats.norm.isf(0.01) * np.sqrt(600 * 700 * 1301 / 12)
+    k = int(np.floor(c_alpha))
+    assert (shift.ci_low, shift.ci_high) == (ordered[k - 1], ordered[600 * 700 - k])
+    assert shift.estimate == np.median(ordered)
+
+
+def test_a_larger_critical_value_widens_the_interval_around_the_same_estimate() -> None:
+    candidate, baseline = lognormal(22, 200, seed=3), lognormal(20, 200, seed=4)
+    fixed = hodges_lehmann(candidate, baseline, 0.98)
+    look = hodges_lehmann(candidate, baseline, 0.98, critical=3.0)
+    assert look.estimate == fixed.estimate
+    assert look.ci_low < fixed.ci_low < fixed.ci_high < look.ci_high
 
 
 def test_hodges_lehmann_needs_data_on_both_sides() -> None:
@@ -93,7 +119,10 @@ def test_a_slight_slowdown_within_the_tolerance_passes_though_significant() -> N
     assert result.p_value is not None
     assert result.p_value < 0.02
     assert result.classification is Classification.PASS
-    assert "within the tolerated" in result.reason
+    assert result.shift is not None
+    assert result.tolerance_ms is not None
+    assert result.shift.ci_high <= result.tolerance_ms
+    assert "no slower than the tolerated" in result.reason
 
 
 def test_a_slowdown_the_data_cannot_confirm_is_marginal() -> None:
@@ -105,6 +134,21 @@ def test_a_slowdown_the_data_cannot_confirm_is_marginal() -> None:
     assert result.tolerance_ms is not None
     assert result.shift.estimate > result.tolerance_ms >= result.shift.ci_low
     assert result.classification is Classification.MARGINAL
+    assert result.more is not None  # and it says how many more samples would probably decide it
+    assert result.more > 0
+
+
+def test_equal_but_noisy_latencies_from_few_samples_are_inconclusive_not_a_pass() -> None:
+    result = compare_latency(
+        lognormal(20, 60, seed=21, sigma=0.5), lognormal(20, 60, seed=22, sigma=0.5), **LATENCY
+    )
+    assert result.classification is Classification.INCONCLUSIVE
+    assert result.shift is not None
+    assert result.tolerance_ms is not None
+    assert result.shift.ci_high > result.tolerance_ms
+    assert "straddles the tolerated" in result.reason
+    assert result.more is not None
+    assert result.more > 60
 
 
 def test_the_tolerance_has_a_floor_in_milliseconds() -> None:
@@ -120,6 +164,7 @@ def test_fewer_samples_than_the_minimum_are_inconclusive_never_a_pass(
     assert result.classification is Classification.INCONCLUSIVE
     assert f"at least {LATENCY['min_samples']}" in result.reason
     assert result.shift is None
+    assert result.more == LATENCY["min_samples"] - min(baseline_n, candidate_n)
 
 
 def test_the_p95_limit_catches_a_tail_the_median_does_not_show() -> None:
@@ -135,17 +180,25 @@ def test_the_p95_limit_catches_a_tail_the_median_does_not_show() -> None:
     assert p95.ci_low > 1.5
 
 
-def test_the_p95_of_equal_sides_passes_and_the_bootstrap_is_repeatable() -> None:
-    baseline, candidate = lognormal(20, 100, seed=15), lognormal(20, 100, seed=16)
-    first = compare_p95(candidate, baseline, confidence=0.98, increase_limit=0.5, min_samples=50, seed=3)
-    again = compare_p95(candidate, baseline, confidence=0.98, increase_limit=0.5, min_samples=50, seed=3)
-    assert first.classification is Classification.PASS
-    assert first == again
+def test_the_p95_of_equal_sides_passes_with_its_interval_within_the_limit() -> None:
+    baseline, candidate = lognormal(20, 300, seed=15), lognormal(20, 300, seed=16)
+    p95 = compare_p95(candidate, baseline, confidence=0.98, increase_limit=0.5, min_samples=50)
+    assert p95.classification is Classification.PASS
+    assert p95.ci_high is not None
+    assert p95.ci_low is not None
+    assert p95.ci_low < 1 < p95.ci_high < 1.5
 
 
-def test_the_p95_ratio_is_inconclusive_below_the_minimum() -> None:
-    p95 = compare_p95([1.0] * 10, [1.0] * 10, confidence=0.98, increase_limit=0.5, min_samples=50)
+@pytest.mark.parametrize("n", [10, 76])
+def test_a_p95_from_fewer_samples_than_its_bound_needs_is_inconclusive(n: int) -> None:
+    # a one-sided 98 % bound on a p95 needs 77 samples (0.95 ** 77 < 0.02): 76 cannot give one
+    p95 = compare_p95(
+        lognormal(20, n, 1), lognormal(20, n, 2), confidence=0.98, increase_limit=0.5, min_samples=2
+    )
     assert p95.classification is Classification.INCONCLUSIVE
+    assert p95.ratio is None
+    assert "a p95 needs at least 77 to be bounded at 98% confidence" in p95.reason
+    assert p95.more == 77 - n
 
 
 def test_five_percent_errors_against_none_fail() -> None:
@@ -167,13 +220,36 @@ def test_five_percent_errors_against_none_fail() -> None:
     assert result.ci_low > 0.01
 
 
-def test_a_few_errors_are_marginal_then_pass_when_not_significant() -> None:
+def test_a_few_errors_are_marginal() -> None:
     common = {"baseline_errors": 0, "confidence": 0.98, "allowed_increase": 0.01, "min_samples": 50}
     marginal = compare_error_rates(candidate_errors=7, candidate_n=150, baseline_n=150, **common)
     assert marginal.classification is Classification.MARGINAL
-    noise = compare_error_rates(candidate_errors=2, candidate_n=150, baseline_n=150, **common)
-    assert noise.classification is Classification.PASS
-    assert "no significant increase" in noise.reason
+
+
+def test_no_errors_over_too_few_requests_cannot_show_the_limit_and_say_how_many_more() -> None:
+    common = {"baseline_errors": 0, "confidence": 0.98, "allowed_increase": 0.01, "min_samples": 50}
+    few = compare_error_rates(candidate_errors=0, candidate_n=150, baseline_n=150, **common)
+    assert few.classification is Classification.INCONCLUSIVE
+    assert "150 requests a side cannot show the increase within 1.00%" in few.reason
+    assert few.more is not None
+    enough = compare_error_rates(
+        candidate_errors=0, candidate_n=150 + round(few.more), baseline_n=150 + round(few.more), **common
+    )
+    assert enough.classification is Classification.PASS  # the count it named does show it
+    assert enough.ci_high is not None
+    assert enough.ci_high <= 0.01
+    less = 150 + round(few.more * 0.9)
+    assert compare_error_rates(
+        candidate_errors=0, candidate_n=less, baseline_n=less, **common
+    ).classification is (Classification.INCONCLUSIVE)
+
+
+def test_the_samples_still_needed_scale_with_the_square_of_the_interval_reach() -> None:
+    # the interval reaches 3 past an estimate 1 short of the limit: at 9x the samples it reaches 1
+    assert more_samples(100, estimate=1.0, low=-2.0, high=4.0, limit=2.0) == pytest.approx(800)
+    assert more_samples(100, estimate=3.0, low=0.0, high=6.0, limit=2.0) == pytest.approx(800)
+    assert more_samples(100, estimate=1.0, low=0.0, high=1.5, limit=2.0) is None  # already clear
+    assert more_samples(100, estimate=2.0, low=1.0, high=3.0, limit=2.0) is None  # on the limit: hopeless
 
 
 def test_error_rates_below_the_minimum_are_inconclusive() -> None:
