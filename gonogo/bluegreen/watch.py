@@ -1,10 +1,15 @@
 """The post-promotion watch: measure the candidate at each interval, stop as soon as a limit is exceeded.
 
 Each measurement probes health, the version and a bounded sample of requests (and, when configured,
-asks Prometheus for the error rate and p95). It ends in one phase, the first that applies:
+asks Prometheus for the error rate and p95). The sample's answers join a rolling window that spans
+measurements (:mod:`gonogo.bluegreen.window`): the error rate and the p95 are judged on the window, by
+exact binomial tests at a level that keeps the whole watch's false-failure rate under ``1 -
+confidence`` (Bonferroni over the planned measurements), never on one interval's handful of requests.
+A measurement ends in one phase, the first that applies:
 
     failed        something answered, and the answer is bad: health not ok, another version, the
-                  sample's error rate or p95 over the limit, Prometheus' error rate or p95 over the limit
+                  window shows the error rate or the p95 over its limit, Prometheus' error rate or p95
+                  over the limit
     error         a probe got no answer (network error, timeout, Prometheus down): nothing is known
     inconclusive  everything answered and nothing is bad, but a number is missing (Prometheus has no
                   data for the window)
@@ -14,26 +19,26 @@ The limits mean what they mean in Argo Rollouts' AnalysisRun, and are checked in
 measurement: ``failed > failure_limit`` ends the watch *failed*; ``inconclusive > inconclusive_limit``
 ends it *inconclusive*; ``errors in a row > consecutive_error_limit`` ends it *errored* (a measurement
 in another phase resets the run of errors). Otherwise the watch *passes* once its last measurement, at
-the duration, is taken. Measurements start at 0, interval, 2 x interval, ... and at the duration; a
-measurement that overruns its slot makes the watch skip the slots it missed rather than catch up.
+the duration, is taken, and the whole watch's answers show both limits held at the confidence;
+without that evidence it ends *inconclusive* (HOLD), saying how many more requests it would need.
+Measurements start at 0, interval, 2 x interval, ... and at the duration; a measurement that overruns
+its slot makes the watch skip the slots it missed rather than catch up.
+
+One measurement is taken by :class:`gonogo.bluegreen.probe.Prober`; this module holds the schedule,
+Argo Rollouts' limits and the result.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-import httpx
-
-from gonogo.bluegreen import prometheus as prom
-from gonogo.bluegreen.stats import percentile
-from gonogo.environment import HealthConfig, PrometheusConfig, RouteConfig, VersionConfig
-from gonogo.probes.fetch import fetch
-from gonogo.probes.health import check_health, read_version
+from gonogo.bluegreen.window import EvidenceCheck
+from gonogo.model import Finding, FindingVerdict
 
 
 class Phase(StrEnum):
@@ -66,20 +71,34 @@ class Measurement:
     sample_errors: int = 0
     #: requests of any probe that got no answer
     network_errors: int = 0
+    #: over the window's good answers
     p50_ms: float | None = None
     p95_ms: float | None = None
     prometheus_error_rate: float | None = None
     prometheus_p95_ms: float | None = None
+    #: the rolling window after this measurement: answers, errors among them, good answers, slow ones
+    window_requests: int = 0
+    window_errors: int = 0
+    window_good: int = 0
+    window_slow: int = 0
+    #: the level of this measurement's tests
+    alpha: float | None = None
 
     @property
     def error_rate(self) -> float | None:
+        """This measurement's own sample (the bars of the plot); the verdict reads the window."""
         return self.sample_errors / self.sample_answered if self.sample_answered else None
+
+    @property
+    def window_error_rate(self) -> float | None:
+        return self.window_errors / self.window_requests if self.window_requests else None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["phase"] = self.phase.value
         data["reasons"] = list(self.reasons)
         data["error_rate"] = self.error_rate
+        data["window_error_rate"] = self.window_error_rate
         return {key: _finite(value) for key, value in data.items()}
 
 
@@ -153,6 +172,22 @@ class WatchResult:
     duration_s: float
     interval_s: float
     limits: Limits
+    #: whether the whole watch showed its limits held (judged when no limit was exceeded)
+    evidence: tuple[EvidenceCheck, ...] = ()
+
+    def findings(self) -> list[Finding]:
+        """The evidence checks as findings: pass when shown, inconclusive (HOLD) when not."""
+        return [
+            Finding(
+                check.name,
+                round(check.upper_bound, 5),
+                FindingVerdict.PASS if check.passed else FindingVerdict.INCONCLUSIVE,
+                check.limit,
+                "",
+                check.detail,
+            )
+            for check in self.evidence
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -163,6 +198,7 @@ class WatchResult:
             "interval_s": self.interval_s,
             "limits": asdict(self.limits),
             "tally": asdict(self.tally),
+            "evidence": [asdict(check) for check in self.evidence],
             "measurements": [m.to_dict() for m in self.measurements],
         }
 
@@ -185,8 +221,13 @@ def run(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     on_measurement: Callable[[Measurement, Tally], None] | None = None,
+    evidence: Callable[[float], tuple[EvidenceCheck, ...]] | None = None,
 ) -> WatchResult:
-    """Measure on schedule until a limit is exceeded or the last slot is measured."""
+    """Measure on schedule until a limit is exceeded or the last slot is measured.
+
+    ``evidence(elapsed_s)`` (:meth:`Prober.evidence`) judges a watch that exceeded no limit: one that
+    did not show its limits held ends inconclusive.
+    """
     schedule = slots(duration_s, interval_s)
     tally = Tally()
     taken: list[Measurement] = []
@@ -210,157 +251,17 @@ def run(
                 end, reason, tuple(taken), clock() - began, tally, duration_s, interval_s, limits
             )
         index += 1
+    elapsed = clock() - began
     reason = f"{len(taken)} measurement(s) over {duration_s:g} s, no limit exceeded: {tally.summary()}"
+    checks = evidence(elapsed) if evidence is not None else ()
+    short = [check for check in checks if not check.passed]
+    if short:
+        reason += "; but the watch did not show its limits held: " + "; ".join(
+            f"{check.name}: {check.detail}" for check in short
+        )
+        return WatchResult(
+            End.INCONCLUSIVE, reason, tuple(taken), elapsed, tally, duration_s, interval_s, limits, checks
+        )
     return WatchResult(
-        End.PASSED, reason, tuple(taken), clock() - began, tally, duration_s, interval_s, limits
+        End.PASSED, reason, tuple(taken), elapsed, tally, duration_s, interval_s, limits, checks
     )
-
-
-# --- taking one measurement --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PrometheusSource:
-    client: httpx.Client
-    config: PrometheusConfig
-
-    def queries(self) -> dict[str, str]:
-        """``error_rate`` / ``p95_ms`` -> the PromQL with labels and window filled in."""
-        rendered = {}
-        for name, query in (
-            ("error_rate", self.config.error_rate_query),
-            ("p95_ms", self.config.p95_ms_query),
-        ):
-            if query is not None:
-                rendered[name] = prom.render(query, labels=self.config.labels, window=self.config.window)
-        return rendered
-
-    def read(self, name: str, promql: str) -> float | None:
-        return prom.query_value(self.client, self.config.url, promql, timeout_s=self.config.timeout_s)
-
-    def validate(self) -> None:
-        """Ask each query once before the watch: a rejected query is the file's mistake (raises)."""
-        for name, promql in self.queries().items():
-            self.read(name, promql)
-
-
-@dataclass
-class Prober:
-    """Takes one measurement of the candidate behind ``client`` (whose base URL is set)."""
-
-    client: httpx.Client
-    health: HealthConfig
-    version: VersionConfig
-    expected_version: str
-    routes: Sequence[RouteConfig]
-    sample_requests: int
-    max_error_rate: float
-    p95_ms: float
-    prometheus: PrometheusSource | None = None
-    clock: Callable[[], float] = time.perf_counter
-    _next_route: int = field(default=0, init=False)
-
-    def measure(self, index: int, t_s: float) -> Measurement:
-        started = self.clock()
-        failed: list[str] = []
-        errors: list[str] = []
-        missing: list[str] = []
-        network = 0
-
-        healthy = check_health(self.client, self.health)
-        health_status = healthy.fetched.status
-        if healthy.fetched.response is None:
-            network += 1
-            errors.append(f"health: {healthy.fetched.describe()}")
-        elif not healthy.ok:
-            failed.append(f"health: {healthy.problems[0].splitlines()[0]}")
-
-        reading = read_version(self.client, self.version, self.expected_version)
-        if reading.fetched.response is None:
-            network += 1
-            errors.append(f"version: {reading.fetched.describe()}")
-        elif not reading.ok:
-            failed.append(f"version: {reading.problems[0]}")
-
-        sent, answered, wrong, latencies, sample_network = self._sample(errors)
-        network += sample_network
-        p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
-        if answered:
-            rate = wrong / answered
-            if rate > self.max_error_rate:
-                failed.append(f"error rate {wrong}/{answered} = {rate:.1%} > {self.max_error_rate:.1%}")
-        if p95 is not None and p95 > self.p95_ms:
-            failed.append(f"p95 {p95:.1f} ms > {self.p95_ms:g} ms over {len(latencies)} request(s)")
-
-        prom_rate = prom_p95 = None
-        if self.prometheus is not None:
-            for name, promql in self.prometheus.queries().items():
-                try:
-                    value = self.prometheus.read(name, promql)
-                except prom.PrometheusError as exc:
-                    network += 1
-                    errors.append(f"prometheus {name}: {exc}")
-                    continue
-                if value is None:
-                    missing.append(f"prometheus {name}: no data for {promql}")
-                elif name == "error_rate":
-                    prom_rate = value
-                    if value > self.max_error_rate:
-                        failed.append(f"prometheus error rate {value:.2%} > {self.max_error_rate:.1%}")
-                else:
-                    prom_p95 = value
-                    if value > self.p95_ms:
-                        failed.append(f"prometheus p95 {value:.1f} ms > {self.p95_ms:g} ms")
-
-        phase = (
-            Phase.FAILED
-            if failed
-            else Phase.ERROR
-            if errors
-            else Phase.INCONCLUSIVE
-            if missing
-            else Phase.SUCCESSFUL
-        )
-        reasons = tuple(failed or errors or missing)
-        return Measurement(
-            index=index,
-            t_s=t_s,
-            duration_ms=(self.clock() - started) * 1000,
-            phase=phase,
-            reasons=reasons,
-            health_status=health_status,
-            version=reading.actual,
-            sample_sent=sent,
-            sample_answered=answered,
-            sample_errors=wrong,
-            network_errors=network,
-            p50_ms=p50,
-            p95_ms=p95,
-            prometheus_error_rate=prom_rate,
-            prometheus_p95_ms=prom_p95,
-        )
-
-    def _sample(self, errors: list[str]) -> tuple[int, int, int, list[float], int]:
-        """Send the sample, round robin over the routes.
-
-        Returns: sent, answered, answered with another status, latencies of the good answers, no answer.
-        """
-        if not self.routes or self.sample_requests == 0:
-            return 0, 0, 0, [], 0
-        answered = wrong = network = 0
-        latencies: list[float] = []
-        for _ in range(self.sample_requests):
-            route = self.routes[self._next_route % len(self.routes)]
-            self._next_route += 1
-            fetched = fetch(self.client, route.method, route.path)
-            if fetched.response is None:
-                network += 1
-                continue
-            answered += 1
-            if fetched.status == route.status:
-                latencies.append(fetched.elapsed_ms)
-            else:
-                wrong += 1
-        if network:
-            errors.append(f"sample: {network} of {self.sample_requests} request(s) got no answer")
-        return self.sample_requests, answered, wrong, latencies, network

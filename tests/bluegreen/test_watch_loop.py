@@ -1,7 +1,8 @@
 """The watch as plain code: durations, the schedule, Argo Rollouts' limits, and one measurement's phase.
 
 The loop runs on a fake clock; the measurement against httpx.MockTransport (the edge cases: a target
-that stops answering, a wrong version). The real-server behaviour is in test_watch_check.py.
+that stops answering, a wrong version). The rolling window's statistics are in test_watch_window.py, the
+real-server behaviour in test_watch_check.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import httpx
 import pytest
 
 from gonogo.bluegreen.durations import duration_option, parse_duration
-from gonogo.bluegreen.watch import End, Limits, Measurement, Phase, Prober, Tally, run, slots
+from gonogo.bluegreen.probe import Prober
+from gonogo.bluegreen.watch import End, Limits, Measurement, Phase, Tally, run, slots
 from gonogo.environment import HealthConfig, RouteConfig, VersionConfig
 
 
@@ -165,7 +167,9 @@ VERSION = VersionConfig()
 ROUTES = [RouteConfig(name="list items", path="/api/items")]
 
 
-def prober(handler: Callable[[httpx.Request], httpx.Response], sample: int = 4) -> Prober:
+def prober(
+    handler: Callable[[httpx.Request], httpx.Response], sample: int = 4, measurements: int | None = None
+) -> Prober:
     client = httpx.Client(base_url="http://candidate.test", transport=httpx.MockTransport(handler))
     return Prober(
         client,
@@ -176,6 +180,7 @@ def prober(handler: Callable[[httpx.Request], httpx.Response], sample: int = 4) 
         sample_requests=sample,
         max_error_rate=0.01,
         p95_ms=500,
+        measurements=measurements,
     )
 
 
@@ -219,7 +224,7 @@ def test_a_bad_answer_fails_the_measurement_even_when_another_probe_got_none() -
     assert measurement.version == "1.4.1"
 
 
-def test_errors_in_the_sample_over_the_limit_fail_the_measurement() -> None:
+def test_errors_shown_over_the_limit_by_the_exact_test_fail_the_measurement() -> None:
     calls = {"n": 0}
 
     def flaky(request: httpx.Request) -> httpx.Response:
@@ -232,5 +237,70 @@ def test_errors_in_the_sample_over_the_limit_fail_the_measurement() -> None:
     measurement = prober(flaky).measure(0, 0.0)
     assert measurement.phase is Phase.FAILED
     assert measurement.error_rate == 0.5
-    assert measurement.reasons == ("error rate 2/4 = 50.0% > 1.0%",)
+    # 2 errors in 4 answers if the rate were 1 %: p = 6e-4, under the measurement's level 0.005
+    assert measurement.reasons == (
+        "error rate 2/4 = 50.0% over the last 4 requests > 1.0% (exact binomial p = 0.00059 < 0.005)",
+    )
     assert measurement.to_dict()["error_rate"] == 0.5
+
+
+def test_one_error_in_a_small_sample_is_no_evidence_against_a_one_percent_limit() -> None:
+    calls = {"n": 0}
+
+    def one_error(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/api"):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                return httpx.Response(500, json={"error": "injected fault"})
+        return healthy(request)
+
+    measurement = prober(one_error, sample=10).measure(0, 0.0)
+    assert measurement.sample_errors == 1
+    assert measurement.phase is Phase.SUCCESSFUL  # the old rule (1/10 > 1 %) rolled back here
+
+
+def test_the_sample_grows_so_that_the_watch_gathers_a_window_by_its_end() -> None:
+    # 1 % errors at 99 %: 459 answers with none wrong show it; a watch of 7 measurements sends 66 each
+    seven = prober(healthy, sample=5, measurements=7)
+    assert (seven.window.size, seven.requests) == (459, 66)
+    assert prober(healthy, sample=50, measurements=100).requests == 50  # enough already: as configured
+    assert prober(healthy, sample=5).requests == 5  # no plan: exactly as configured
+
+
+def test_a_watch_too_short_to_show_its_limits_held_ends_inconclusive_with_what_it_needs() -> None:
+    fake = FakeTime()
+    short = prober(healthy, sample=5)  # 4 measurements x 5 requests: 20 answers, 459 needed
+    result = run(
+        short.measure,
+        duration_s=3,
+        interval_s=1,
+        limits=Limits(),
+        clock=fake.clock,
+        sleep=fake.sleep,
+        evidence=short.evidence,
+    )
+    assert result.end is End.INCONCLUSIVE
+    assert "no limit exceeded" in result.reason
+    assert "does not show an error rate below 1.00%; need about 440 more requests" in result.reason
+    found = {f.name: f for f in result.findings()}
+    assert found["watch error rate"].verdict.value == "inconclusive"
+    assert found["watch p95"].verdict.value == "inconclusive"  # 20 answers: 90 needed for a p95 bound
+
+
+def test_a_watch_that_gathered_its_window_passes_with_the_evidence_shown() -> None:
+    fake = FakeTime()
+    planned = len(slots(3, 1))
+    enough = prober(healthy, sample=5, measurements=planned)
+    result = run(
+        enough.measure,
+        duration_s=3,
+        interval_s=1,
+        limits=Limits(),
+        clock=fake.clock,
+        sleep=fake.sleep,
+        evidence=enough.evidence,
+    )
+    assert result.end is End.PASSED
+    assert [f.verdict.value for f in result.findings()] == ["pass", "pass"]
+    assert all(m.sample_sent == 115 for m in result.measurements)  # ceil(459 / 4)
+    assert result.to_dict()["evidence"][0]["passed"] is True
