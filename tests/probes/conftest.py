@@ -25,7 +25,14 @@ CACHE = Path(os.environ.get("GONOGO_TEST_CACHE", Path.home() / ".cache" / "gonog
 INSTALL_TIMEOUT_S = 600.0
 WRANGLER = "4.86.0"  # the last wrangler that runs on Node 20 (docs: FIELD-NOTES)
 PY_TOOLS = {"uv": "0.13.9", "poetry": "2.5.1", "pdm": "2.29.4", "pipenv": "2026.10.3"}
-NPM_TOOLS = {"pnpm": "12.23.0", "yarn": "1.22.22", "@yarnpkg/cli-dist": "4.18.1", "bun": "1.4.5"}
+#: pnpm 12 reads lockfileVersion 9 only; pnpm 8 reads the 6.0 locks many projects still have
+NPM_TOOLS = {
+    "pnpm": "12.23.0",
+    "pnpm8@npm:pnpm": "8.15.9",
+    "yarn": "1.22.22",
+    "@yarnpkg/cli-dist": "4.18.1",
+    "bun": "1.4.5",
+}
 #: wrangler and the JS package managers run offline and quiet
 QUIET_ENV = {
     "WRANGLER_SEND_METRICS": "false",
@@ -122,13 +129,16 @@ def py_tools() -> Tools:
 
 @pytest.fixture(scope="session")
 def js_tools(node: str) -> Tools:
-    """pnpm, yarn classic, yarn berry (``yarn-berry``) and bun, from npm, under the cache."""
+    """pnpm 12 and 8, yarn classic, yarn berry (``yarn-berry``) and bun, from npm, under the cache; the
+    JavaScript ones are run as ``node <script>``."""
     home = CACHE / "js-tools"
     pins = [f"{name}@{version}" for name, version in NPM_TOOLS.items()]
     how = f"npm install --prefix {home} {' '.join(pins)}"
     bins = {
-        "pnpm": home / "node_modules" / ".bin" / "pnpm",
-        "yarn": home / "node_modules" / ".bin" / "yarn",
+        "pnpm": home / "node_modules" / "pnpm" / "bin" / "pnpm.mjs",
+        "pnpm8": home / "node_modules" / "pnpm8" / "bin" / "pnpm.cjs",
+        # yarn classic and berry both install a `yarn` bin: call each by its own script
+        "yarn": home / "node_modules" / "yarn" / "bin" / "yarn.js",
         "yarn-berry": home / "node_modules" / "@yarnpkg" / "cli-dist" / "bin" / "yarn.js",
         "bun": home / "node_modules" / ".bin" / "bun",
     }

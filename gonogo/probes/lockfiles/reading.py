@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import json5
+import pyjson5
 import yaml
 
 from gonogo.probes.lockfiles.report import LockReport
@@ -30,12 +30,16 @@ def document(path: Path, report: LockReport, fmt: str) -> dict[str, Any] | None:
         if fmt == "json":
             data = json.loads(raw)
         elif fmt == "jsonc":
-            data = json5.loads(raw)
+            data = pyjson5.loads(raw)
         elif fmt == "toml":
             data = tomllib.loads(raw)
         else:
             data = yaml.safe_load(raw)
-    except (ValueError, yaml.YAMLError) as exc:  # JSONDecodeError and TOMLDecodeError are ValueErrors
+    except (
+        ValueError,
+        pyjson5.Json5Exception,
+        yaml.YAMLError,
+    ) as exc:  # JSON and TOML errors are ValueErrors
         report.refuse(f"{path.name} is not valid {fmt.upper()}: {_first_line(exc)}")
         return None
     if not isinstance(data, dict):

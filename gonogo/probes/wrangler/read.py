@@ -2,9 +2,10 @@
 
 wrangler parses ``wrangler.json`` and ``wrangler.jsonc`` alike with jsonc-parser (comments and trailing
 commas allowed: workers-utils ``parse.ts`` ``parseJSONC``), and ``wrangler.toml`` with a TOML 1.0 parser.
-Here JSON(C) goes through ``json5``, a maintained JSON5 parser: JSON5 is a superset of JSONC, so every
-file wrangler reads is read to the same value (JSON5-only syntax such as single quotes is accepted here
-and left to wrangler to refuse).
+Here JSON(C) goes through ``pyjson5``, a maintained JSON5 parser (compiled: a 500 kB file takes
+milliseconds, where the pure-Python ``json5`` takes seconds): JSON5 is a superset of JSONC, so every file
+wrangler reads is read to the same value (JSON5-only syntax such as single quotes is accepted here and
+left to wrangler to refuse).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import json5
+import pyjson5
 
 from gonogo.errors import GonogoError
 
@@ -36,8 +37,8 @@ def load(path: Path) -> dict[str, Any]:
         except tomllib.TOMLDecodeError as exc:
             raise WranglerError(f"{path} is not valid TOML: {exc}") from None
     try:
-        data = json5.loads(text)
-    except ValueError as exc:
+        data = pyjson5.loads(text)
+    except pyjson5.Json5Exception as exc:
         raise WranglerError(f"{path} is not valid JSON with comments (JSONC): {exc}") from None
     if not isinstance(data, dict):
         raise WranglerError(f"{path} holds a JSON {type(data).__name__}, not an object of settings")

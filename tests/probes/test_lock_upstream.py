@@ -1,0 +1,172 @@
+"""gonogo's lock-versus-manifest verdicts against the package managers themselves, offline.
+
+Every lock of the real-world corpus (tests/fixtures/realworld/locks) is handed, in a copy, to the tool
+that wrote it, run so that it never reaches a registry: ``uv lock --check --offline``, ``poetry check
+--lock``, ``pdm lock --check``, ``pipenv verify``, ``npm ci --offline``, ``yarn install --frozen-lockfile
+--offline``, ``pnpm install --frozen-lockfile --offline``, ``bun install --frozen-lockfile --dry-run``
+(with its registry pointed at a closed loopback port). The installers stop at the first download when
+they accept the lock, and before it when they do not; which one happened is read from what they say.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gonogo.probes import lockfiles
+from tests.probes.conftest import QUIET_ENV, Tools
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "realworld"
+CASES = [
+    case
+    for case in tomllib.loads((CORPUS / "MANIFEST.toml").read_text(encoding="utf-8"))["case"]
+    if case["kind"] == "lock"
+    and lockfiles.kind_of(CORPUS / case["file"]) not in ("requirements", "pylock.toml")
+]
+#: where the current tool and the tool that wrote the lock disagree, because the tool changed its hash
+#: formula since (docs/checks.md): gonogo follows the lock's writer and says so in a note
+HASH_FORMULA_CHANGED = {"pdm-gilded-rose", "pdm-birthday-greetings", "pipfile-pypom"}
+CLOSED_PORT = "http://127.0.0.1:9/"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    evidence: str
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str]:
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **QUIET_ENV, **(env or {})},
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def _judge(kind: str, folder: Path, py: Tools, js: Tools, scratch: Path) -> Verdict:
+    node = shutil.which("node") or "node"
+    lock = next(p for p in folder.iterdir() if lockfiles.kind_of(p) == kind)
+    if kind == "uv.lock":
+        code, out = _run(
+            [str(py.get("uv")), "lock", "--check", "--offline", "--python", sys.executable],
+            folder,
+            {"UV_CACHE_DIR": str(scratch / "uv")},
+        )
+        return Verdict(code == 0, out)
+    if kind in ("poetry.lock", "pdm.lock", "Pipfile.lock"):
+        command = {
+            "poetry.lock": [str(py.get("poetry")), "check", "--lock", "--no-interaction"],
+            "pdm.lock": [str(py.get("pdm")), "lock", "--check"],
+            "Pipfile.lock": [str(py.get("pipenv")), "verify"],
+        }[kind]
+        code, out = _run(command, folder, {"PIPENV_IGNORE_VIRTUALENVS": "1", "PDM_CHECK_UPDATE": "false"})
+        return Verdict(code == 0, out)
+    if kind == "package-lock.json":
+        code, out = _run(
+            [
+                "npm",
+                "ci",
+                "--offline",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                "--cache",
+                str(scratch / "npm"),
+            ],
+            folder,
+        )
+        # accepted: it starts downloading tarballs; refused: it has to ask the registry for a package's versions
+        assert (code != 0 and "ENOTCACHED" in out) or "in sync" in out, out[-2000:]
+        return Verdict("/-/" in out.split("request to", 1)[-1].split(" ", 2)[1], out)
+    if kind == "yarn.lock":
+        code, out = _run(
+            [
+                node,
+                str(js.get("yarn")),
+                "install",
+                "--frozen-lockfile",
+                "--offline",
+                "--ignore-scripts",
+                "--non-interactive",
+                "--cache-folder",
+                str(scratch / "yarn"),
+            ],
+            folder,
+        )
+        return Verdict("Can't make a request in offline mode" in out or code == 0, out)
+    if kind == "pnpm-lock.yaml":
+        old = str(lockfiles.check(lock).entries) and lock.read_text(encoding="utf-8").startswith(
+            "lockfileVersion: '6"
+        )
+        pnpm = js.get("pnpm8" if old else "pnpm")
+        code, out = _run(
+            [
+                node,
+                str(pnpm),
+                "install",
+                "--frozen-lockfile",
+                "--offline",
+                "--ignore-scripts",
+                "--store-dir",
+                str(scratch / "pnpm"),
+            ],
+            folder,
+        )
+        assert "ERR_PNPM_OUTDATED_LOCKFILE" in out or "ERR_PNPM_NO_OFFLINE" in out or code == 0, out[-2000:]
+        return Verdict("ERR_PNPM_OUTDATED_LOCKFILE" not in out, out)
+    if kind == "bun.lock":
+        code, out = _run(
+            [str(js.get("bun")), "install", "--frozen-lockfile", "--dry-run"],
+            folder,
+            {"BUN_CONFIG_REGISTRY": CLOSED_PORT, "BUN_INSTALL_CACHE_DIR": str(scratch / "bun")},
+        )
+        return Verdict("lockfile had changes, but lockfile is frozen" not in out, out)
+    raise AssertionError(f"no upstream tool for {kind}")
+
+
+@pytest.fixture(scope="module")
+def upstream(
+    py_tools: Tools, js_tools: Tools, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Verdict]:
+    """Every case's verdict by its tool, four at a time (each run is mostly a tool starting up)."""
+
+    def judge(case: dict[str, Any]) -> Verdict:
+        folder = (CORPUS / case["file"]).parent
+        copy = tmp_path_factory.mktemp(folder.name) / folder.name
+        shutil.copytree(folder, copy)
+        return _judge(lockfiles.kind_of(CORPUS / case["file"]), copy, py_tools, js_tools, copy.parent)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip([case["file"] for case in CASES], pool.map(judge, CASES), strict=True))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[Path(case["file"]).parent.name for case in CASES])
+def test_the_tool_that_wrote_the_lock_agrees_with_gonogo(
+    case: dict[str, Any], upstream: dict[str, Verdict]
+) -> None:
+    report = lockfiles.check(CORPUS / case["file"])
+    theirs = upstream[case["file"]]
+    name = Path(case["file"]).parent.name
+    if name in HASH_FORMULA_CHANGED:
+        assert not theirs.accepted, theirs.evidence[-1500:]
+        assert report.problems == []
+        assert any("current" in note for note in report.notes), report.notes
+        return
+    assert theirs.accepted == (not report.problems), (
+        f"gonogo: {report.problems}\ntool:\n{theirs.evidence[-1500:]}"
+    )
+    assert theirs.accepted == (case["expected"] == "pass")
