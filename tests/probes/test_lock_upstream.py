@@ -89,7 +89,7 @@ def _judge(kind: str, folder: Path, py: Tools, js: Tools, scratch: Path) -> Verd
             ],
             folder,
         )
-        # accepted: it starts downloading tarballs; refused: it has to ask the registry for a package's versions
+        # accepted: it starts downloading tarballs; refused: it asks the registry for a package's versions
         assert (code != 0 and "ENOTCACHED" in out) or "in sync" in out, out[-2000:]
         return Verdict("/-/" in out.split("request to", 1)[-1].split(" ", 2)[1], out)
     if kind == "yarn.lock":

@@ -181,3 +181,14 @@ def test_unparsable_and_missing_files_raise_with_the_path_and_format(tmp_path: P
         wrangler.load(tmp_path / "nope.toml")
     assert issubclass(wrangler.WranglerError, GonogoError)
     assert issubclass(wrangler.WranglerError, ValueError)
+
+
+def test_an_env_without_vars_lacks_every_top_level_var_but_the_secret_placeholders(tmp_path: Path) -> None:
+    text = (
+        '{"name": "w", "compatibility_date": "2025-01-01", "vars": {"A": "1", "TOKEN": ""}, "env": {"x": {}}}'
+    )
+    path = write(tmp_path, "wrangler.jsonc", text)
+    assert wrangler.missing_vars(wrangler.load(path), "x", path.parent) == ["A", "TOKEN"]
+    assert wrangler.missing_bindings(wrangler.load(path), "x") == []  # vars are the vars check's own
+    write(tmp_path, ".dev.vars", "# local values of secrets\nexport TOKEN=abc\n")
+    assert wrangler.missing_vars(wrangler.load(path), "x", path.parent) == ["A"]

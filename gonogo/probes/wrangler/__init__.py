@@ -30,10 +30,16 @@ __all__ = [
 
 def missing_bindings(config: dict[str, Any], env_name: str) -> list[Missing]:
     """Everything but vars that ``env.<env_name>`` lacks of the top level."""
-    return [missing for missing in not_inherited(config, env_name) if not missing.is_var]
+    return [missing for missing in not_inherited(config, env_name) if missing.field != "vars"]
 
 
 def missing_vars(config: dict[str, Any], env_name: str, folder: Path | None = None) -> list[str]:
-    """Top-level vars ``env.<env_name>.vars`` lacks, less the placeholders of secrets."""
+    """Top-level vars ``env.<env_name>.vars`` lacks (all of them when it has no vars), less the
+    placeholders of secrets."""
+    missing: list[str] = []
+    for item in not_inherited(config, env_name):
+        if item.field == "vars":
+            top = config.get("vars")
+            missing += [item.name] if item.name else [str(n) for n in top] if isinstance(top, dict) else []
     secrets = secret_names(config, env_name, folder)
-    return [m.name for m in not_inherited(config, env_name) if m.is_var and m.name and m.name not in secrets]
+    return [name for name in missing if name not in secrets]
