@@ -50,10 +50,10 @@ def project_files(root: Path, *, healthy: bool) -> None:
     write(root / "requirements.lock", "httpx==0.28.1\n" + ("click==8.1.7\n" if healthy else "flask>=2\n"))
     declared = {"hono": "4.5.0"}
     write(root / "web" / "package.json", json.dumps({"name": "web", "dependencies": declared}))
-    locked = declared if healthy else {"hono": "4.4.0"}
+    locked = "4.5.0" if healthy else "4.4.0"
     lock = {
         "lockfileVersion": 3,
-        "packages": {"": {"dependencies": locked}, "node_modules/hono": {"version": "4.5.0"}},
+        "packages": {"": {"dependencies": declared}, "node_modules/hono": {"version": locked}},
     }
     write(root / "web" / "package-lock.json", json.dumps(lock))
     wrangler = (
@@ -150,14 +150,14 @@ def test_each_injected_fault_fails_its_check_with_a_message_naming_it(
         "requirements.lock (requirements): 1 problem(s): "
         "line 2: flask>=2 (>=2 is a range: not pinned with ==)",
         "checks/test_dependency_pins.py::test_dependencies_pinned[web/package-lock.json] FAILED",
-        "web/package-lock.json (package-lock.json): 1 problem(s): hono: package.json wants '4.5.0', "
-        "the lock was made for '4.4.0'",
+        "web/package-lock.json (package-lock.json): 1 problem(s): hono: package.json wants 4.5.0, "
+        "the lock has 4.4.0: npm ci reports the lock invalid",
         "checks/test_workers_config.py::test_wrangler_config PASSED",
         "checks/test_workers_config.py::test_wrangler_bindings_in_env FAILED",
-        "worker/wrangler.toml: [env.staging] does not declare kv_namespaces binding 'SESSIONS' "
-        "(declared at the top level; wrangler does not inherit bindings into environments",
+        "worker/wrangler.toml: wrangler 4.86.0 does not inherit these into env.staging, so the staging "
+        'Worker would not have them: "kv_namespaces" exists at the top level, but not on "env.staging"',
         "checks/test_workers_config.py::test_wrangler_vars_in_env FAILED",
-        "worker/wrangler.toml: [env.staging.vars] does not declare API_BASE (declared in top-level [vars]",
+        "worker/wrangler.toml: env.staging.vars does not declare API_BASE (declared in the top-level vars",
         "checks/test_network.py::test_tls_certificate FAILED",
         f"https://127.0.0.1:{port}: the certificate does not verify for 127.0.0.1 "
         f"against the CA file {ca_file}: certificate has expired; "
