@@ -37,9 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser(
         "report",
         help="render the Allure HTML report of the last run, offline",
-        description="Render reports/NAME/allure-results into reports/NAME/allure-report/ (a folder to "
-        "serve) and reports/NAME/report.html (one file to open or attach), with the Allure 2 generator "
-        "pinned in package.json (`npm ci`; needs Java 17+). The trend carries over between runs.",
+        description="Render reports/NAME/ into reports/NAME/report/: index.html (the verdict first, the "
+        "deployment report, the verdict trend), allure.html (Allure's report in one file) and allure/ (the "
+        "same report as a folder to serve), with the Allure 2 generator pinned in package.json (`npm ci`; "
+        "needs Java 17+). The trends carry over between runs.",
     )
     report.add_argument(
         "--env",
@@ -53,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the reports folder. Default: $GONOGO_REPORTS_DIR, else ./reports",
     )
-    report.add_argument("--open", action="store_true", help="open report.html in the default browser")
+    report.add_argument("--open", action="store_true", help="open the report's index.html in the browser")
     return parser
 
 
@@ -125,11 +126,13 @@ def _report(args: argparse.Namespace) -> int:
     except html.ReportError as exc:
         print(f"gonogo report: {exc}", file=sys.stderr)
         return 1
-    print(f"gonogo report: {rendered.results} results rendered in {rendered.seconds:.1f} s")
-    print(f"  single file: {rendered.single_file}")
-    print(f"  folder:      {rendered.report_dir}/ (serve it: python -m http.server -d {rendered.report_dir})")
+    verdict = rendered.verdict or "no verdict (no gate.json)"
+    print(f"gonogo report: {verdict}; {rendered.results} results rendered in {rendered.seconds:.1f} s")
+    print(f"  open:        {rendered.landing} (the verdict first; opens from disk)")
+    print(f"  allure:      {rendered.single_file} (one file)")
+    print(f"  folder:      {rendered.allure_dir}/ (serve it: python -m http.server -d {rendered.report_dir})")
     if rendered.history_kept:
         print(f"  trend:       {reports_root / name / HISTORY_STORE}/ (the next run carries it over)")
     if args.open:
-        webbrowser.open(rendered.single_file.resolve().as_uri())
+        webbrowser.open(rendered.landing.resolve().as_uri())
     return 0

@@ -31,7 +31,7 @@ from gonogo import __version__
 from gonogo.names import FINDING_PROPERTY, FINDING_VERSION, STAGE_PROPERTY
 from gonogo.plugin.allure_writer import WriterSwap, sweep
 from gonogo.plugin.context import RunContext
-from gonogo.reporting import categories, executor, gate_json, history, properties
+from gonogo.reporting import categories, charts, deployment_html, executor, gate_json, history, properties
 from gonogo.reporting.allure_files import clean_folder
 from gonogo.reporting.layout import DEPLOYMENT_REPORT, GATE_FILE, HISTORY_STORE, RESULTS_DIR
 from gonogo.reporting.run_files import RunFile, attach_run_files
@@ -146,6 +146,9 @@ class AllureExtras:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.is_controller and not self.config.option.collectonly:
+            # before any worker starts: the charts the deployment report shows will all be this run's
+            charts.clear(self.reports_dir)
         if not self.active or self.results_dir is None:
             return
         self.swap.install()
@@ -198,6 +201,8 @@ class AllureExtras:
         self.gate_files = [RunFile.text(GATE_FILE, gate_json.dumps(document))]
         if report.is_file():
             self.gate_files.append(RunFile(DEPLOYMENT_REPORT, report.read_bytes()))
+        # the charts the report shows, one click from the verdict (cleared at sessionstart: this run's)
+        self.gate_files += [RunFile(c.path.name, c.path.read_bytes()) for c in charts.found(self.reports_dir)]
 
     @pytest.hookimpl(wrapper=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
@@ -230,11 +235,16 @@ class AllureExtras:
         if self.gate is not None:
             assert self.context.loaded is not None
             report = next((f for f in self.gate_files if f.name == DEPLOYMENT_REPORT), None)
+            markdown = report.body.decode("utf-8", "replace") if report else ""
             attach_run_files(
                 self.results_dir,
                 self.gate,
                 self.gate_files,
-                description=report.body.decode("utf-8", "replace") if report else "",
+                description=markdown,
+                # rendered, not flattened: headings, lists, the charts inline
+                description_html=deployment_html.to_html(markdown, folder=self.reports_dir)
+                if markdown
+                else None,
                 environment=self.context.loaded.name,
                 scrub=self.context.redactor.text,
             )

@@ -30,6 +30,7 @@ from gonogo.plugin.context import CONTEXT_KEY, RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.output import as_json, fail_setup, output_folder, terminal_writer
 from gonogo.probes.fetch import fetch
+from gonogo.reporting import charts
 from gonogo.reporting.charts import bluegreen as plots
 
 FOLDER = "bluegreen"
@@ -140,6 +141,7 @@ def run_comparison(
     chart = folder / "compare-latency.svg"
     chart.write_text(svg, encoding="utf-8")
     (folder / "compare.json").write_text(as_json(report.to_dict()), encoding="utf-8")
+    charts.save(context.reports_dir, chart.name, svg)  # reports/<env>/charts/, beside the report
     evidence.file(chart, "latency distributions, baseline vs candidate")
     write(f"gonogo compare: record and plot in {shown(folder)}")
     return report

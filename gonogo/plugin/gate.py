@@ -25,7 +25,7 @@ from gonogo.environment import shown
 from gonogo.model import CheckResult
 from gonogo.outcomes import ResultCollector
 from gonogo.plugin.context import RunContext
-from gonogo.reporting import deployment_report, gate_json, notify
+from gonogo.reporting import charts, deployment_report, gate_json, notify
 from gonogo.reporting.files import write_atomic
 from gonogo.reporting.layout import DEPLOYMENT_REPORT as REPORT_FILE
 from gonogo.reporting.layout import GATE_FILE
@@ -249,7 +249,9 @@ class GatePlugin:
         run = self._run_info(exit_code, pytest_exit_status)
         # redacted as a tree, not as text: the JSON stays valid, and the webhook gets the file's document
         document = self.context.redactor.tree(gate_json.build(verdict, results, run))
-        report = deployment_report.render(verdict, results, run)
+        report = deployment_report.render(
+            verdict, results, run, charts=charts.found(self.reports_dir), folder=self.reports_dir
+        )
         redact = self.context.redactor.text
         gate_path = self.reports_dir / GATE_FILE
         report_path = self.reports_dir / REPORT_FILE

@@ -29,6 +29,7 @@ from gonogo.plugin.api import not_applicable
 from gonogo.plugin.context import RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.output import output_folder, terminal_writer
+from gonogo.reporting import charts
 from gonogo.reporting.charts.latency import latency_svg
 
 
@@ -167,6 +168,7 @@ def _attach(run: LoadRun, evidence: Evidence, table: list[str]) -> None:
     )
     if run.files is not None:
         run.files.chart.write_text(svg, encoding="utf-8")
+        charts.save(run.files.folder.parent, "latency.svg", svg)  # reports/<env>/charts/, beside the report
         evidence.file(run.files.chart, "latency over time (p50, p95, errors)")
         for path, name in (
             (run.files.stats_csv, "locust statistics (CSV)"),

@@ -27,6 +27,7 @@ from gonogo.plugin.clients import client_for
 from gonogo.plugin.context import RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.output import as_json, fail_setup, output_folder, terminal_writer
+from gonogo.reporting import charts
 from gonogo.reporting.charts import bluegreen as plots
 
 #: the option ``--watch`` stores its seconds here
@@ -182,6 +183,7 @@ def run_watch(
         encoding="utf-8",
     )
     evidence.json("watch measurements (JSON)", data)
+    charts.save(context.reports_dir, chart.name, chart.read_text(encoding="utf-8"))  # beside the report
     evidence.file(chart, "watch over time")
     return result
 

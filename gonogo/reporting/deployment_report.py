@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from gonogo.model import CheckResult, Outcome
+from gonogo.reporting.charts import Chart
 from gonogo.reporting.gate_json import Metrics, RunInfo, metrics_of
 from gonogo.verdict import Decision, Verdict
 
@@ -45,11 +47,25 @@ def _metric_lines(run: RunInfo, metrics: Metrics) -> list[str]:
     p95 = "n/a" if metrics.p95_ms is None else f"{metrics.p95_ms:.1f}ms"
     rollback = metrics.rollback_ready or "n/a"
     return [
-        f"- Deploy time: {duration:.1f}s (verification run)",
+        f"- Verification time: {duration:.1f}s (this gonogo run; the deploy itself is not timed)",
         f"- Error rate: {error}",
         f"- Latency p95: {p95}",
         f"- Rollback ready: {rollback}",
     ]
+
+
+def checks_line(verdict: Verdict, results: Sequence[CheckResult]) -> str:
+    """What the score counted, and what it left out on purpose (policy skips are not a result)."""
+    not_applicable = sum(1 for r in results if r.policy_skip)
+    dry = sum(1 for r in results if r.dry_run)
+    failed = sum(1 for r in results if r.outcome in _BAD and not r.dry_run)
+    line = f"- Checks: {verdict.passed}/{verdict.counted} counted passed, {failed} failed or errored"
+    extra = []
+    if not_applicable:
+        extra.append(f"{not_applicable} not applicable (policy skips, not counted)")
+    if dry:
+        extra.append(f"{dry} dry run(s), reported only")
+    return line + (f"; {', '.join(extra)}" if extra else "")
 
 
 def _issues(verdict: Verdict, results: Sequence[CheckResult]) -> list[str]:
@@ -102,7 +118,26 @@ def _time(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def render(verdict: Verdict, results: Sequence[CheckResult], run: RunInfo) -> str:
+def chart_lines(charts: Sequence[Chart], folder: Path | None) -> list[str]:
+    """Images of this run's charts, by paths relative to the report (the files sit beside it)."""
+    if not charts:
+        return ["- None drawn in this run (no load check, comparison or watch ran)"]
+    lines = []
+    for chart in charts:
+        where = chart.relative_to(folder) if folder is not None else chart.path.as_posix()
+        lines += [f"![{chart.caption}]({where})", ""]
+    return lines[:-1]
+
+
+def render(
+    verdict: Verdict,
+    results: Sequence[CheckResult],
+    run: RunInfo,
+    *,
+    charts: Sequence[Chart] = (),
+    folder: Path | None = None,
+) -> str:
+    """The report; ``charts`` are linked relative to ``folder`` (where the report is written)."""
     metrics = metrics_of(results)
     observed = (
         f" (reports {metrics.observed_version})"
@@ -130,6 +165,10 @@ def render(verdict: Verdict, results: Sequence[CheckResult], run: RunInfo) -> st
         "",
         "### 📊 METRICS",
         *_metric_lines(run, metrics),
+        checks_line(verdict, results),
+        "",
+        "### 📈 CHARTS",
+        *chart_lines(charts, folder),
         "",
         "### 🚨 ISSUES",
         *_issues(verdict, results),

@@ -57,14 +57,14 @@ class TwoRuns:
         return str(gate["verdict"])
 
     def embedded(self, name: str) -> object:
-        """A data file as the single-file report embeds it (its uids differ from the folder report's)."""
-        html = (self.env_dir / "report.html").read_text(encoding="utf-8")
+        """A data file as the single-file report embeds it."""
+        html = (self.env_dir / "report" / "allure.html").read_text(encoding="utf-8")
         match = re.search(rf"d\('{re.escape(name)}','([A-Za-z0-9+/=]+)'\)", html)
-        assert match is not None, f"report.html embeds no {name}"
+        assert match is not None, f"allure.html embeds no {name}"
         return json.loads(base64.b64decode(match.group(1)))
 
     def report_data(self, name: str) -> object:
-        return json.loads((self.env_dir / "allure-report" / name).read_text(encoding="utf-8"))
+        return json.loads((self.env_dir / "report" / "allure" / name).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +99,9 @@ def test_no_form_of_the_secret_is_in_any_file_under_reports(two_runs: TwoRuns) -
     # what the scan covers: results and attachments, both HTML reports, the history, the gate's files
     for expected in (
         "allure-results",
-        "allure-report",
-        "report.html",
+        "report/allure",
+        "report/allure.html",
+        "report/index.html",
         "gate.json",
         "deployment-report.md",
         "history",
@@ -149,10 +150,10 @@ def test_the_scan_finds_the_secret_wherever_it_is_planted(two_runs: TwoRuns, tmp
     history = env_dir / "history" / "history.json"
     history.write_text(history.read_text(encoding="utf-8") + base64.b64encode(secret.encode()).decode())
     # inside one of the base64 documents the single-file report embeds
-    html = env_dir / "report.html"
+    html = env_dir / "report" / "allure.html"
     text = html.read_text(encoding="utf-8")
     match = re.search(r"d\('data/attachments/[^']+','([A-Za-z0-9+/=]+)'\)", text)
-    assert match is not None, "report.html embeds no attachment"
+    assert match is not None, "allure.html embeds no attachment"
     planted = base64.b64encode(base64.b64decode(match.group(1)) + f" Bearer {secret}".encode()).decode()
     html.write_text(text.replace(match.group(1), planted, 1), encoding="utf-8")
 
@@ -161,13 +162,13 @@ def test_the_scan_finds_the_secret_wherever_it_is_planted(two_runs: TwoRuns, tmp
     assert f"demo/allure-results/{attachment.name}: plain" in hits
     assert "demo/gate.json: URL-encoded" in hits
     assert "demo/history/history.json: base64" in hits
-    assert "demo/report.html: plain (inside embedded base64)" in hits
+    assert "demo/report/allure.html: plain (inside embedded base64)" in hits
 
 
 def test_the_report_opens_in_chromium_with_the_test_count_and_a_failed_check(
     two_runs: TwoRuns, browser: Browser, tmp_path: Path
 ) -> None:
-    single = two_runs.env_dir / "report.html"
+    single = two_runs.env_dir / "report" / "allure.html"
     summary = two_runs.embedded("widgets/summary.json")
     assert isinstance(summary, dict)
     total = summary["statistic"]["total"]
@@ -221,7 +222,7 @@ def test_two_consecutive_runs_show_both_in_the_trend(two_runs: TwoRuns, browser:
     # the latest point is this report's own run; run 1 failed only the leaky check and the verdict
     assert trend[0]["data"] == summary["statistic"]
     assert trend[1]["data"]["failed"] == 2
-    overview = browser.dom((two_runs.env_dir / "report.html").as_uri(), until="#2</text>")
+    overview = browser.dom((two_runs.env_dir / "report" / "allure.html").as_uri(), until="#2</text>")
     labels = re.findall(r"<text[^>]*>(#\d+)</text>", overview)
     assert labels == ["#1", "#2"]
     assert "trend:" in two_runs.renders[1].stdout
@@ -257,10 +258,20 @@ def _leaf_names(node: dict[str, object], into: set[str]) -> None:
 
 
 def test_the_html_calls_nothing_outside_the_file(two_runs: TwoRuns) -> None:
-    html = (two_runs.env_dir / "report.html").read_text(encoding="utf-8")
+    html = (two_runs.env_dir / "report" / "allure.html").read_text(encoding="utf-8")
     assert "googletagmanager" not in html
     assert "gtag(" not in html
     assert re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["']https?://""", html) == []
     for rendered, seconds in zip(two_runs.renders, two_runs.render_seconds, strict=True):
-        assert "single file:" in rendered.stdout
+        assert "allure:" in rendered.stdout
         print(f"gonogo report took {seconds:.1f} s")
+
+
+def test_the_folder_and_the_single_file_report_give_each_check_the_same_id(two_runs: TwoRuns) -> None:
+    # a deep link copied from one opens the same result in the other
+    assert two_runs.embedded("data/suites.json") == two_runs.report_data("data/suites.json")
+    uid = _find_uid(two_runs.report_data("data/suites.json"), "test_version")
+    assert (two_runs.env_dir / "report" / "allure" / "data" / "test-cases" / f"{uid}.json").is_file()
+    assert two_runs.embedded(f"data/test-cases/{uid}.json") == two_runs.report_data(
+        f"data/test-cases/{uid}.json"
+    )
