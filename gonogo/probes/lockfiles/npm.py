@@ -4,7 +4,8 @@ As ``npm ci`` judges it (arborist's ``validateLockfile`` compares the tree the l
 one package.json asks for): every dependency the root and each workspace declare must be locked, at the
 workspace's own ``node_modules`` or hoisted to the root's, with a version the declared range accepts.
 The lock's copy of the ranges (``packages[""]``) may lag behind: npm ci accepts that while the locked
-version still satisfies package.json. Workspace folders and links carry no version of their own.
+version still satisfies package.json. Links carry no version of their own: a link to a workspace is
+judged by the version of that workspace's folder entry.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def _unmet(
                 )
             continue
         if node.get("link"):
-            continue  # a workspace or link: its version is its own package.json's
+            # a link to a workspace: the version is that workspace's own (its folder entry)
+            node = entries.get(str(node.get("resolved", ""))) or {}
         locked = str(node.get("version", ""))
         ok = jsdeps.satisfies(locked, spec) if locked else None
         if ok is False:

@@ -109,11 +109,12 @@ def _check_berry(path: Path, report: LockReport) -> None:
         if "version" not in fields:
             report.problems.append(f"{key} has no version")
     workspaces = {d.split("@workspace:", 1)[1]: f for d, f in keys.items() if "@workspace:" in d}
-    for who, manifest, workspace_names in _manifests(path, report):
+    for who, manifest, _ in _manifests(path, report):
         folder = "." if who == "package.json" else who.removesuffix("/package.json")
         for name, spec in sorted(jsdeps.declared(manifest).items()):
             wanted = spec if ":" in spec else f"npm:{spec}"
-            if f"{name}@{wanted}" not in keys and name not in workspace_names:
+            # berry keys workspace dependencies by their descriptor too ("b@npm:^1.0.0, b@workspace:b")
+            if f"{name}@{wanted}" not in keys:
                 report.problems.append(
                     f"{name}@{wanted} ({who}) is not in the lock: `yarn install --immutable` refuses"
                 )
