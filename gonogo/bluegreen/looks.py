@@ -11,7 +11,8 @@ error rates hold however many looks are taken. The comparison stops at the first
   the last look's classification stands (marginal or inconclusive, with how many more pairs would
   probably decide it).
 
-Looks come every ``requests / LOOKS`` pairs per route, the first once ``min_samples`` are in. The
+Looks come every ``requests / LOOKS`` pairs per route (at least ``min_samples / 2`` apart), the first
+once ``min_samples`` are in. The
 information fraction of a look is its pairs per route over ``requests``; a time bound that stops the
 run early leaves the rest of alpha unspent (the run is then a little conservative, never less).
 """
@@ -42,7 +43,8 @@ def schedule(requests: int, min_samples: int, looks: int = LOOKS) -> list[int]:
     """Pairs per route at each look: every ``ceil(requests / looks)``, the first at ``min_samples``."""
     if requests <= min_samples:
         return [requests]
-    step = math.ceil(requests / looks)
+    # and never closer than half the first look: a handful of pairs more changes nothing
+    step = max(math.ceil(requests / looks), math.ceil(min_samples / 2))
     first = max(min_samples, step)
     # no look right after the first: a few more pairs could hardly change what it saw
     later = [k * step for k in range(1, looks + 1) if first + step / 2 < k * step < requests]

@@ -1,11 +1,12 @@
 """One measurement of the watch: health, version, a sample of requests into the rolling window, Prometheus.
 
 The sample's answers join :class:`gonogo.bluegreen.window.Window`, and the error rate and the p95 are
-judged on the window by exact tests (that module's docstring). ``measurements`` (the watch's planned
-count, :func:`gonogo.bluegreen.watch.slots`) sets the level of each measurement's tests, and raises
-the sample so that the watch gathers a whole window by its end: a 3 s watch of 7 measurements
-against a 1 % error limit at 99 % sends 66 requests a measurement rather than 10, so that its verdict
-can rest on evidence. Without ``measurements`` the sample is exactly ``sample_requests``.
+judged on the window by exact tests (that module's docstring). ``plan`` (the watch's slots,
+:func:`gonogo.bluegreen.watch.slots`) sets the level of each measurement's tests, and raises the
+sample so that the watch gathers a whole window by its end: a 3 s watch of 7 measurements against a
+1 % error limit at 99 % sends 66 requests a measurement rather than 10, so that its verdict can rest
+on evidence; when an overrun skips slots, the slots left send what is still missing. Without
+``plan`` the sample is exactly ``sample_requests``.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ class Prober:
     clock: Callable[[], float] = time.perf_counter
     #: the confidence of the watch: its false-failure rate stays under 1 - confidence
     confidence: float = 0.99
-    #: measurements the watch plans (None: one look's level, and exactly ``sample_requests`` each)
-    measurements: int | None = None
+    #: when the watch plans to measure (:func:`gonogo.bluegreen.watch.slots`); None: one look's level,
+    #: and exactly ``sample_requests`` each time
+    plan: Sequence[float] | None = None
     window: Window = field(init=False)
     #: requests per measurement, and the level of each measurement's tests
     requests: int = field(init=False)
@@ -87,14 +89,25 @@ class Prober:
     def __post_init__(self) -> None:
         size = window_size(self.max_error_rate, self.confidence)
         self.window = Window(size, self.max_error_rate, self.p95_ms)
-        planned = self.measurements or 1
+        planned = len(self.plan) if self.plan else 1
         self.alpha = per_measurement_alpha(self.confidence, planned)
         if not self.routes:
             self.requests = 0
-        elif self.measurements is None:
+        elif self.plan is None:
             self.requests = self.sample_requests
         else:
             self.requests = sample_size(self.sample_requests, size, planned)
+
+    def _requests_now(self, t_s: float) -> int:
+        """The sample of a measurement at ``t_s``: the plan's, or more once overruns skipped slots.
+
+        What is still missing of a window, spread over the slots still ahead (this one included).
+        """
+        if self.plan is None or self.requests == 0:
+            return self.requests
+        ahead = sum(slot >= t_s - 1e-6 for slot in self.plan) or 1
+        missing = self.window.size - self.window.answered
+        return sample_size(self.requests, missing, ahead)
 
     def measure(self, index: int, t_s: float) -> Measurement:
         started = self.clock()
@@ -120,7 +133,7 @@ class Prober:
         elif not reading.ok:
             failed.append(f"version: {reading.problems[0]}")
 
-        sent, answered, wrong, sample_network = self._sample(errors)
+        sent, answered, wrong, sample_network = self._sample(errors, self._requests_now(t_s))
         network += sample_network
         if answered:
             failed.extend(self.window.failures(self.alpha))
@@ -186,15 +199,15 @@ class Prober:
         rate = self._sent / elapsed_s if elapsed_s > 0 else None
         return self.window.evidence(self.confidence, rate)
 
-    def _sample(self, errors: list[str]) -> tuple[int, int, int, int]:
-        """Send the sample, round robin over the routes, into the window.
+    def _sample(self, errors: list[str], count: int) -> tuple[int, int, int, int]:
+        """Send ``count`` requests, round robin over the routes, into the window.
 
         Returns: sent, answered, answered with another status, no answer.
         """
-        if self.requests == 0:
+        if count == 0:
             return 0, 0, 0, 0
         answered = wrong = network = 0
-        for _ in range(self.requests):
+        for _ in range(count):
             route = self.routes[self._next_route % len(self.routes)]
             self._next_route += 1
             fetched = fetch(self.client, route.method, route.path)
@@ -205,7 +218,7 @@ class Prober:
             ok = fetched.status == route.status
             wrong += not ok
             self.window.add(error=not ok, latency_ms=fetched.elapsed_ms if ok else None)
-        self._sent += self.requests
+        self._sent += count
         if network:
-            errors.append(f"sample: {network} of {self.requests} request(s) got no answer")
-        return self.requests, answered, wrong, network
+            errors.append(f"sample: {network} of {count} request(s) got no answer")
+        return count, answered, wrong, network

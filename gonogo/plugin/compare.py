@@ -18,11 +18,12 @@ from pydantic import SecretStr
 from gonogo.bluegreen.compare import (
     CompareConfigError,
     ComparisonReport,
-    judge,
     select_routes,
 )
+from gonogo.bluegreen.compare_text import look_line
+from gonogo.bluegreen.looks import compare_sequentially
 from gonogo.bluegreen.stats import Classification, LatencyComparison
-from gonogo.bluegreen.traffic import Side, send_interleaved
+from gonogo.bluegreen.traffic import Side, batch_sender
 from gonogo.environment import Environment, LoadedEnvironment, RouteConfig, shown
 from gonogo.plugin.api import not_applicable
 from gonogo.plugin.clients import client_for
@@ -96,23 +97,20 @@ def run_comparison(
     write = terminal_writer(request.config)
     context: RunContext = request.getfixturevalue("gonogo_context")
     write(
-        f"gonogo compare: {config.requests} request pair(s) per route over {len(plan.routes)} route(s), "
-        f"{config.concurrency} at a time, at most {config.max_duration_s:g} s: "
+        f"gonogo compare: sequential, at most {config.requests} request pair(s) per route over "
+        f"{len(plan.routes)} route(s), {config.concurrency} at a time, at most {config.max_duration_s:g} s: "
         f"baseline {plan.urls['baseline']} vs candidate {plan.urls['candidate']}"
     )
     for route in plan.routes:  # warm-up, discarded: connections opened, first-request costs paid on both
         for client in plan.clients.values():
             fetch(client, route.method, route.path)
-    traffic = send_interleaved(
-        plan.clients,
+    report = compare_sequentially(
+        batch_sender(plan.clients, plan.routes, concurrency=config.concurrency, seed=config.seed),
         plan.routes,
-        requests=config.requests,
-        concurrency=config.concurrency,
-        max_duration_s=config.max_duration_s,
-        seed=config.seed,
-    )
-    report = judge(
-        traffic, plan.routes, config, baseline_url=plan.urls["baseline"], candidate_url=plan.urls["candidate"]
+        config,
+        baseline_url=plan.urls["baseline"],
+        candidate_url=plan.urls["candidate"],
+        on_look=lambda look, _: write(look_line(look)),
     )
     for finding in report.findings():
         findings.record(

@@ -20,6 +20,7 @@ from gonogo.bluegreen.compare import (
     COMPARABLE_METHODS,
 )
 from gonogo.bluegreen.durations import duration_option
+from gonogo.bluegreen.probe import Prober, PrometheusSource
 from gonogo.bluegreen.prometheus import PrometheusError
 from gonogo.environment import Environment, LoadedEnvironment, WatchConfig, shown
 from gonogo.plugin.api import not_applicable
@@ -64,7 +65,7 @@ class WatchPlan:
     env_file: str
     config: WatchConfig
     duration_s: float
-    prober: watch_mod.Prober
+    prober: Prober
     max_error_rate: float
     p95_ms: float
 
@@ -94,7 +95,7 @@ def watch_plan(request: pytest.FixtureRequest) -> Iterator[WatchPlan]:
         source = None
         if config.prometheus is not None:
             prom_client = stack.enter_context(httpx.Client(timeout=config.prometheus.timeout_s))
-            source = watch_mod.PrometheusSource(prom_client, config.prometheus)
+            source = PrometheusSource(prom_client, config.prometheus)
             try:
                 source.validate()
             except PrometheusError as exc:
@@ -103,7 +104,7 @@ def watch_plan(request: pytest.FixtureRequest) -> Iterator[WatchPlan]:
                     f"[watch.prometheus] in {shown(loaded.path)}: {exc} The watch cannot use its metric "
                     "source; fix the URL or the query before watching.",
                 )
-        prober = watch_mod.Prober(
+        prober = Prober(
             client,
             health=env.health,
             version=env.version,
@@ -113,6 +114,8 @@ def watch_plan(request: pytest.FixtureRequest) -> Iterator[WatchPlan]:
             max_error_rate=max_error_rate,
             p95_ms=p95_ms,
             prometheus=source,
+            confidence=config.confidence,
+            plan=watch_mod.slots(duration, config.interval_s),
         )
         yield WatchPlan(env, shown(loaded.path), config, duration, prober, max_error_rate, p95_ms)
 
@@ -127,16 +130,19 @@ def run_watch(
     source = " and Prometheus" if config.prometheus is not None else ""
     write(
         f"gonogo watch: {plan.duration_s:g} s, a measurement every {config.interval_s:g} s (health, version, "
-        f"{config.sample_requests} request(s){source}); limits: failure {limits.failure_limit}, "
+        f"{plan.prober.requests} request(s){source}, judged over the last {plan.prober.window.size}); "
+        f"limits: failure {limits.failure_limit}, "
         f"errors in a row {limits.consecutive_error_limit}, inconclusive {limits.inconclusive_limit}"
     )
 
     def progress(m: watch_mod.Measurement, tally: watch_mod.Tally) -> None:
         numbers = []
         if m.sample_answered:
-            numbers.append(f"errors {m.sample_errors}/{m.sample_answered}")
+            numbers.append(
+                f"errors {m.sample_errors}/{m.sample_answered}, window {m.window_errors}/{m.window_requests}"
+            )
         if m.p95_ms is not None:
-            numbers.append(f"p95 {m.p95_ms:.1f} ms")
+            numbers.append(f"window p95 {m.p95_ms:.1f} ms")
         if m.prometheus_error_rate is not None:
             numbers.append(f"prometheus error rate {m.prometheus_error_rate:.2%}")
         if m.prometheus_p95_ms is not None:
@@ -155,6 +161,7 @@ def run_watch(
         interval_s=config.interval_s,
         limits=limits,
         on_measurement=progress,
+        evidence=plan.prober.evidence,
     )
     consequence = {
         watch_mod.End.PASSED: "GO as far as the watch goes",
@@ -168,6 +175,15 @@ def run_watch(
         f"{result.elapsed_s:.2f} s: {result.reason} -> {consequence}"
     )
     _watch_findings(result, findings)
+    for finding in result.findings():
+        findings.record(
+            finding.name,
+            finding.value,
+            verdict=finding.verdict,
+            limit=finding.limit,
+            unit=finding.unit,
+            detail=finding.detail,
+        )
     folder = output_folder(request, context, FOLDER)
     data = result.to_dict()
     (folder / "watch.json").write_text(as_json(data), encoding="utf-8")

@@ -58,7 +58,7 @@ def test_spending_reaches_alpha_at_the_end_and_looks_must_move_forward() -> None
 
 def test_looks_come_every_twentieth_of_the_bound_the_first_once_min_samples_are_in() -> None:
     assert schedule(2000, 50) == list(range(100, 2001, 100))
-    assert schedule(400, 50) == [50, *range(80, 401, 20)]
+    assert schedule(400, 50) == list(range(50, 401, 25))  # never closer than half the first look
     assert schedule(10, 50) == [10]
 
 

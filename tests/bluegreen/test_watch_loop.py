@@ -168,7 +168,7 @@ ROUTES = [RouteConfig(name="list items", path="/api/items")]
 
 
 def prober(
-    handler: Callable[[httpx.Request], httpx.Response], sample: int = 4, measurements: int | None = None
+    handler: Callable[[httpx.Request], httpx.Response], sample: int = 4, plan: list[float] | None = None
 ) -> Prober:
     client = httpx.Client(base_url="http://candidate.test", transport=httpx.MockTransport(handler))
     return Prober(
@@ -180,7 +180,7 @@ def prober(
         sample_requests=sample,
         max_error_rate=0.01,
         p95_ms=500,
-        measurements=measurements,
+        plan=plan,
     )
 
 
@@ -261,10 +261,18 @@ def test_one_error_in_a_small_sample_is_no_evidence_against_a_one_percent_limit(
 
 def test_the_sample_grows_so_that_the_watch_gathers_a_window_by_its_end() -> None:
     # 1 % errors at 99 %: 459 answers with none wrong show it; a watch of 7 measurements sends 66 each
-    seven = prober(healthy, sample=5, measurements=7)
+    seven = prober(healthy, sample=5, plan=slots(3, 0.5))
     assert (seven.window.size, seven.requests) == (459, 66)
-    assert prober(healthy, sample=50, measurements=100).requests == 50  # enough already: as configured
+    assert prober(healthy, sample=50, plan=slots(99, 1)).requests == 50  # enough already: as configured
     assert prober(healthy, sample=5).requests == 5  # no plan: exactly as configured
+
+
+def test_slots_skipped_by_an_overrun_leave_the_later_measurements_to_send_what_is_missing() -> None:
+    late = prober(healthy, sample=5, plan=slots(3, 0.5))
+    first = late.measure(0, 0.0)
+    assert first.sample_sent == 66
+    # the next measurement comes only at 2.5 s: two slots (2.5, 3.0) remain for the 393 still missing
+    assert late.measure(1, 2.5).sample_sent == 197
 
 
 def test_a_watch_too_short_to_show_its_limits_held_ends_inconclusive_with_what_it_needs() -> None:
@@ -289,8 +297,7 @@ def test_a_watch_too_short_to_show_its_limits_held_ends_inconclusive_with_what_i
 
 def test_a_watch_that_gathered_its_window_passes_with_the_evidence_shown() -> None:
     fake = FakeTime()
-    planned = len(slots(3, 1))
-    enough = prober(healthy, sample=5, measurements=planned)
+    enough = prober(healthy, sample=5, plan=slots(3, 1))
     result = run(
         enough.measure,
         duration_s=3,
