@@ -115,6 +115,9 @@ def escaped_forms(secret: str) -> dict[str, str]:
         .replace('"', "&#34;"),
         "HTML-escaped JSON": html.escape(json_utf8),
         "Python repr": repr(secret)[1:-1],
+        # a JSON body quoted again: in a JSON string (a finding's message), in a repr in JSON (-l locals)
+        "JSON-escaped twice": json.dumps(json_ascii)[1:-1],
+        "JSON in a repr in JSON": json.dumps(repr(json_utf8)[1:-1], ensure_ascii=False)[1:-1],
     }
     return forms
 
@@ -136,26 +139,36 @@ def _percent_pattern(char: str) -> str:
     )
 
 
+#: a run of backslashes: text escaped once (JSON, repr) has one before an escaped character, text escaped
+#: again (a JSON body quoted in a repr quoted in gate.json) has 3, then 7; four levels deep is the bound
+_BACKSLASHES = "\\\\{1,15}"
+MAX_BACKSLASHES = 15
+
+
 def _json_unicode_pattern(char: str) -> str:
+    # \uXXXX per UTF-16 unit (a surrogate pair for an astral character), each after its backslash run
     units = char.encode("utf-16-be")
     escapes = []
     for index in range(0, len(units), 2):
         code = f"{units[index]:02X}{units[index + 1]:02X}"
-        escapes.append("\\\\u" + "".join(_hex_digit(digit) for digit in code))
+        escapes.append(_BACKSLASHES + "u" + "".join(_hex_digit(digit) for digit in code))
     return "".join(escapes)
 
 
 _SHORT_ESCAPES = {"\n": "n", "\t": "t", "\r": "r", "\b": "b", "\f": "f"}
 
 
-def _backslash_patterns(char: str) -> list[str]:
-    # the escapes of JSON and Python's repr beyond \uXXXX: \n and friends, \xHH, \UXXXXXXXX
+def _escape_bodies(char: str) -> list[str]:
+    # what follows a backslash run: the character itself (\" \/ \' \\), its entity (JSON then HTML),
+    # \n and friends, \xHH, \UXXXXXXXX (Python's repr)
     code = ord(char)
-    found = [f"\\\\{_SHORT_ESCAPES[char]}"] if char in _SHORT_ESCAPES else []
+    found = [re.escape(char), *_html_patterns(char)]
+    if char in _SHORT_ESCAPES:
+        found.append(_SHORT_ESCAPES[char])
     if code < 0x100:
-        found.append("\\\\x" + "".join(_hex_digit(digit) for digit in f"{code:02X}"))
+        found.append("x" + "".join(_hex_digit(digit) for digit in f"{code:02X}"))
     if code > 0xFFFF:
-        found.append("\\\\U" + "".join(_hex_digit(digit) for digit in f"{code:08X}"))
+        found.append("U" + "".join(_hex_digit(digit) for digit in f"{code:08X}"))
     return found
 
 
@@ -169,16 +182,14 @@ def _html_patterns(char: str) -> list[str]:
 
 def char_pattern(char: str) -> str:
     """A regular expression for one character in any of the forms a secret takes."""
-    # a backslash may precede the character or its entity: JSON's \/ and \", Python's \', JSON then HTML.
-    # Every alternative starts with a literal, so the regex engine skips positions by that set of first
-    # characters instead of trying each alternative at each position (ten times faster on large files).
-    kept = [re.escape(char), *_html_patterns(char)]
+    # Every alternative starts with a literal (the character, "&", "\\", "%"), so the regex engine skips
+    # positions by that set of first characters instead of trying each alternative at each position
     alternatives = [
-        *kept,
-        *(f"\\\\{form}" for form in kept),
-        _percent_pattern(char),
+        re.escape(char),
+        *_html_patterns(char),
+        _BACKSLASHES + "(?:" + "|".join(_escape_bodies(char)) + ")",
         _json_unicode_pattern(char),
-        *_backslash_patterns(char),
+        _percent_pattern(char),
     ]
     if char == " ":
         alternatives.append(r"\+")
@@ -193,10 +204,14 @@ def secret_pattern(secret: str) -> str:
 def longest_form(secret: str) -> int:
     """An upper bound on the length in bytes of any match of :func:`secret_pattern`: how far past a cut a
     text must be read for every secret starting before the cut to be found whole."""
-    # per character: a backslash, then the longest of %25HH per UTF-8 byte, \uXXXX per UTF-16 unit and
-    # an entity with up to 4 leading zeros (&#x00001F600; is 14)
+    # per character, the longest alternative: %25HH per UTF-8 byte; a backslash run and \uXXXX per UTF-16
+    # unit; a backslash run and \UXXXXXXXX or an entity with up to 4 leading zeros (&#x00001F600; is 14)
     per_char = max(
-        max(5 * len(char.encode("utf-8")), 6 * (len(char.encode("utf-16-be")) // 2), 15) + 1
+        max(
+            5 * len(char.encode("utf-8")),
+            (MAX_BACKSLASHES + 5) * (len(char.encode("utf-16-be")) // 2),
+            MAX_BACKSLASHES + 14,
+        )
         for char in secret
     )
     return per_char * len(secret)
