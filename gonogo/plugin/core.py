@@ -24,7 +24,7 @@ from gonogo.plugin.evidence import Evidence
 from gonogo.plugin.gate import clear_previous
 from gonogo.plugin.scrub import scrub_report
 from gonogo.plugin.xdist import WORKER_BASE_URL, WORKER_BASELINE_URL, TargetXdistHooks
-from gonogo.redact import Redactor
+from gonogo.redaction.known import redactor_for, too_short_warnings
 from gonogo.run_options import RunOptionsError, resolve
 from gonogo.stages import MARKER_HELP
 
@@ -123,7 +123,8 @@ def pytest_configure(config: pytest.Config) -> None:
                 context.resolve_baseline(baseline_url)
         elif loaded.model.launch is None:
             context.base_url = loaded.model.base_url
-        context.redactor = Redactor(value.get_secret_value() for value in loaded.secret_values().values())
+        # every secret, every value ${VAR} put into a URL, header or body, URL credentials (docs/security.md)
+        context.redactor = redactor_for(loaded)
     config.stash[CONTEXT_KEY] = context
     if loaded is not None and not is_worker(config) and not config.option.collectonly:
         gate.register(config, context)
@@ -152,7 +153,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if env.sensitive:
         destructive = "allowed" if context.settings.allow_destructive else "skipped"
         lines.append(f"gonogo: sensitive environment: destructive checks {destructive}")
-    return lines
+    warnings = too_short_warnings(context.loaded, context.redactor)
+    lines += [f"gonogo: warning: {warning}" for warning in warnings]
+    # the base URL and the baseline may carry credentials or interpolated secrets
+    return [context.redactor.text(line) for line in lines]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -186,6 +190,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # pytest.xfail() inside a check gives up at run time, like a skip: not a declared known failure
         report.user_properties.append((IMPERATIVE_XFAIL_PROPERTY, True))
     if context.redactor:
+        scrub_report(report, context.redactor)
+    return report
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
+    # a module-level skip or an import error shows what it saw: junit.xml, -rs and xdist carry it
+    report = yield
+    context = run_context(collector.config)
+    if context is not None and context.redactor:
         scrub_report(report, context.redactor)
     return report
 

@@ -25,6 +25,7 @@ from gonogo.environment import shown
 from gonogo.model import CheckResult
 from gonogo.outcomes import ResultCollector
 from gonogo.plugin.context import RunContext
+from gonogo.plugin.sweep import ReportsSweep
 from gonogo.reporting import charts, deployment_report, gate_json, notify
 from gonogo.reporting.files import write_atomic
 from gonogo.reporting.layout import DEPLOYMENT_REPORT as REPORT_FILE
@@ -142,6 +143,8 @@ class GatePlugin:
         self.collection_errors = 0
         self.crashed_workers: list[str] = []
         self.outcome: GateOutcome | None = None
+        #: every file under reports/<env>/ searched for secrets, before writing and at the very end
+        self.sweep = ReportsSweep(self)
         #: why a pytest_gonogo_verdict implementation failed (shown as a warning; the verdict stands)
         self.hook_error: str | None = None
         self._printed = False
@@ -207,6 +210,7 @@ class GatePlugin:
         except Exception as exc:  # a bug in gonogo must not read as GO
             reason = Reason("internal-error", f"gonogo could not judge the run: {type(exc).__name__}: {exc}")
             verdict = Verdict(Decision.NO_GO, (reason,), None, 0, 0)
+        verdict = self.sweep.first_pass(verdict)
         exit_code = EXIT_CODES[verdict.decision] if self.options.mode == "enforce" else pytest_exit_status
         self.outcome = self._write(verdict, results, exit_code, pytest_exit_status)
         return self.outcome
@@ -369,6 +373,7 @@ def register(config: pytest.Config, context: RunContext) -> GatePlugin:
     plugin = GatePlugin(config, context, options)
     config.pluginmanager.register(plugin, "gonogo.gate")
     config.stash[GATE_KEY] = plugin
+    config.pluginmanager.register(plugin.sweep, "gonogo.sweep")  # before Allure: its last pass runs after
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(GateXdistHooks(plugin), "gonogo.gate.xdist")
     return plugin
