@@ -11,6 +11,8 @@ from pathlib import Path
 from gonogo import __version__
 from gonogo import environment as envfile
 from gonogo.environment import reference as envdoc
+from gonogo.redaction import command as scan_secrets
+from gonogo.redaction.known import redactor_for
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the reports folder. Default: $GONOGO_REPORTS_DIR, else ./reports",
     )
     report.add_argument("--open", action="store_true", help="open the report's index.html in the browser")
+    scan_secrets.add_parser(sub)
     return parser
 
 
@@ -89,13 +92,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         except envfile.EnvironmentFileError as exc:
             print(f"gonogo: {exc}", file=sys.stderr)
             return 4
-        print(
-            f"{envfile.shown(loaded.path)}: valid ({loaded.model.base_url}, "
-            f"expected version {loaded.model.expected_version})"
+        print(  # the URL may carry credentials or an interpolated secret (docs/security.md)
+            redactor_for(loaded).text(
+                f"{envfile.shown(loaded.path)}: valid ({loaded.model.base_url}, "
+                f"expected version {loaded.model.expected_version})"
+            )
         )
         return 0
     if args.command == "report":
         return _report(args)
+    if args.command == "scan-secrets":
+        return scan_secrets.run(args)
     parser.print_help()
     return 0
 
