@@ -2,8 +2,10 @@
 
 A :class:`LoadPlan` is plain data. The pytest process builds it (``build_plan``), writes it as JSON and
 hands the file to the locust child, which runs exactly that; a locust master sends it to its workers.
-It never holds a secret value: the bearer token is named, and a header whose value carries a secret
-keeps a ``${NAME}`` reference that each locust process fills from its own environment.
+It never holds a secret value: the bearer token is named, and routes, headers and the base URL's
+userinfo keep the environment file's own text, ``${NAME}`` references included, which each locust
+process fills from its own environment (``gonogo.loadgen.templates``). The base URL itself carries no
+userinfo: it goes on the locust child's command line.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, Literal
 
 from gonogo.environment import LoadedEnvironment
 from gonogo.errors import GonogoError
+from gonogo.loadgen.templates import escaped, raw_file, split_userinfo, template
 
 Mode = Literal["closed", "open"]
 
@@ -41,7 +44,7 @@ class NothingToLoad(PlanError):
 
 @dataclass(frozen=True)
 class RoutePlan:
-    """One ``[[routes]]`` entry as the load profile calls it."""
+    """One ``[[routes]]`` entry as the load profile calls it; name, path and body as the file wrote them."""
 
     name: str
     method: str
@@ -72,8 +75,11 @@ class LoadPlan:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     verify_tls: bool = True
     ca_bundle: str | None = None
-    #: header values may hold ``${SECRET_NAME}`` references, filled in by each locust process
+    #: header values may hold ``${NAME}`` references, filled in by each locust process
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: the base URL's ``user:password`` as the file wrote it (references kept); sent as Basic auth
+    #: unless a bearer secret is set
+    userinfo: str | None = None
     #: name of the environment variable holding the bearer token, never its value
     bearer_secret: str | None = None
     p95_ms: float = 500.0
@@ -156,7 +162,10 @@ class LoadPlan:
             changes["duration_s"] = duration_s
             changes["warmup_s"] = min(self.warmup_s, duration_s / 2)
         if base_url is not None:
-            changes["base_url"] = base_url.rstrip("/")
+            bare, userinfo = split_userinfo(base_url.rstrip("/"))
+            changes["base_url"] = bare
+            if userinfo is not None:
+                changes["userinfo"] = escaped(userinfo)
         return replace(self, **changes)
 
 
@@ -170,7 +179,6 @@ def build_plan(
     users: int | None = None,
     spawn_rate: float | None = None,
     duration_s: float | None = None,
-    environ: Mapping[str, str] | None = None,
 ) -> LoadPlan:
     """Resolve the environment's ``[load]``, ``[[routes]]`` and ``[http]`` into a plan.
 
@@ -180,25 +188,35 @@ def build_plan(
     """
     env = loaded.model
     config = env.load
+    raw = raw_file(loaded.path)
+    raw_routes = [_table(item) for item in raw.get("routes", [])]
+    raw_routes += [{}] * (len(env.routes) - len(raw_routes))
     routes = tuple(
         RoutePlan(
-            name=route.name,
+            name=template(written.get("name"), route.name),
             method=route.method,
-            path=route.path,
+            path=template(written.get("path"), route.path),
             status=route.status,
             weight=route.weight,
-            json_body=route.json_body,
+            json_body=template(written.get("json"), route.json_body),
         )
-        for route in env.routes
+        for route, written in zip(env.routes, raw_routes, strict=False)
         if route.weight > 0 and (allow_destructive or not route.destructive)
     )
     if not routes:
         raise NothingToLoad(_nothing_to_load(loaded, allow_destructive))
-    secrets = {name: value.get_secret_value() for name, value in loaded.secret_values(environ).items()}
+    raw_headers = _table(_table(raw.get("http")).get("headers"))
+    bare_url, userinfo = split_userinfo(base_url.rstrip("/"))
+    if userinfo is not None:
+        # the file's text when the credentials are the file's (not a -H of someone's own)
+        raw_url = raw.get("base_url")
+        _, raw_userinfo = split_userinfo(raw_url) if isinstance(raw_url, str) else (None, None)
+        file_userinfo = split_userinfo(env.base_url)[1]
+        userinfo = raw_userinfo if raw_userinfo and file_userinfo == userinfo else escaped(userinfo)
     ca_bundle = str((loaded.path.parent / env.http.ca_bundle).resolve()) if env.http.ca_bundle else None
     plan = LoadPlan(
         environment=loaded.name,
-        base_url=base_url.rstrip("/"),
+        base_url=bare_url,
         routes=routes,
         mode=config.mode,
         users=config.users,
@@ -210,7 +228,8 @@ def build_plan(
         request_timeout_s=env.http.timeout_s,
         verify_tls=env.http.verify_tls,
         ca_bundle=ca_bundle,
-        headers={name: _secret_references(value, secrets) for name, value in env.http.headers.items()},
+        headers={name: template(raw_headers.get(name), value) for name, value in env.http.headers.items()},
+        userinfo=userinfo,
         bearer_secret=env.http.bearer_secret,
         p95_ms=config.p95_ms,
         max_error_rate=config.max_error_rate,
@@ -249,22 +268,13 @@ def apply_sensitive_caps(plan: LoadPlan, *, max_users: int, max_rate_per_s: floa
     )
 
 
-def expand_references(value: str, environ: Mapping[str, str]) -> str:
-    """Fill ``${NAME}`` references (left in header values in place of secrets) from ``environ``."""
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in environ:
-            raise PlanError(f"header value needs ${{{name}}}, which is not set in this process's environment")
-        return environ[name]
-
-    return _REFERENCE.sub(fill, value)
-
-
 def host_pattern(base_url: str) -> re.Pattern[str]:
-    """Which hosts a plan may load: its base URL, where ``{port}`` (a launched target) is any port."""
-    escaped = re.escape(base_url.rstrip("/")).replace(re.escape("{port}"), r"\d+")
-    return re.compile(rf"{escaped}/?")
+    """Which hosts a plan may load: its base URL, where ``{port}`` (a launched target) is any port.
+
+    Credentials are no part of where load goes: match against a URL without them (``split_userinfo``).
+    """
+    pattern = re.escape(split_userinfo(base_url.rstrip("/"))[0]).replace(re.escape("{port}"), r"\d+")
+    return re.compile(rf"{pattern}/?")
 
 
 def spawn_seconds(plan: LoadPlan) -> float:
@@ -272,15 +282,9 @@ def spawn_seconds(plan: LoadPlan) -> float:
     return math.ceil(plan.users / plan.spawn_rate * 10) / 10
 
 
-_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def _secret_references(value: str, secrets: Mapping[str, str]) -> str:
-    # longest first, so a secret containing another is replaced whole
-    for name, secret in sorted(secrets.items(), key=lambda item: len(item[1]), reverse=True):
-        if secret and secret in value:
-            value = value.replace(secret, f"${{{name}}}")
-    return value
+def _table(node: Any) -> dict[str, Any]:
+    """A table of the raw file, or an empty one where the file has something else (the loader said so)."""
+    return node if isinstance(node, dict) else {}
 
 
 def _nothing_to_load(loaded: LoadedEnvironment, allow_destructive: bool) -> str:

@@ -13,9 +13,10 @@ from gonogo.loadgen.plan import (
     NothingToLoad,
     PlanError,
     build_plan,
-    expand_references,
     host_pattern,
 )
+from gonogo.loadgen.runner import RunFiles, locust_command
+from gonogo.loadgen.templates import TemplateError, expand, expand_tree
 
 from .conftest import demo_env
 
@@ -33,7 +34,6 @@ def _plan(tmp_path: Path, load: str, *, sensitive: bool = False, **options: obje
     return build_plan(
         loaded,
         base_url="http://127.0.0.1:8000/",
-        environ={"DEMO_API_TOKEN": TOKEN},
         **options,  # type: ignore[arg-type]
     )
 
@@ -103,23 +103,54 @@ def test_command_line_overrides_are_capped_too(tmp_path: Path) -> None:
     assert (plan.duration_s, plan.warmup_s) == (6.0, 2.0)
 
 
-def test_the_plan_names_secrets_and_never_holds_their_values(tmp_path: Path) -> None:
-    text = demo_env("users = 2").replace(
+def test_the_plan_keeps_the_files_references_and_never_holds_their_values(tmp_path: Path) -> None:
+    values = {"DEMO_API_TOKEN": TOKEN, "API_KEY": "key-value-98765", "ITEM": "item-4242", "PASS": "pw-1357"}
+    text = demo_env("users = 2", base_url="http://gonogo:${PASS}@127.0.0.1:8000").replace(
         '[http]\nbearer_secret = "DEMO_API_TOKEN"\n',
         '[http]\nbearer_secret = "DEMO_API_TOKEN"\n'
-        'headers = { "X-Api-Key" = "${API_KEY}", "X-Smoke" = "gonogo" }\n[secrets]\nrequired = ["API_KEY"]\n',
+        'headers = { "X-Api-Key" = "key=${API_KEY}", "X-Smoke" = "gonogo $$5" }\n',
     )
-    loaded = _loaded(tmp_path, text)
-    plan = build_plan(loaded, base_url="http://127.0.0.1:8000", environ={"API_KEY": "key-value-98765"})
+    text = text.replace('path = "/api/items/1"', 'path = "/api/items/${ITEM}?key=${API_KEY}"')
+    text = text.replace(
+        'json = { name = "gonogo probe", price = 1.0 }', 'json = { name = "${ITEM}", price = 1.0 }'
+    )
+    path = tmp_path / "staging.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded = envfile.load_file(path, environ=values)
+
+    plan = build_plan(loaded, base_url="http://gonogo:pw-1357@127.0.0.1:8000", allow_destructive=True)
 
     written = plan.to_json()
-    assert "key-value-98765" not in written
-    assert TOKEN not in written
-    assert plan.headers == {"X-Api-Key": "${API_KEY}", "X-Smoke": "gonogo"}
+    for value in values.values():
+        assert value not in written
+    assert plan.base_url == "http://127.0.0.1:8000"
+    assert plan.userinfo == "gonogo:${PASS}"
+    assert plan.headers == {"X-Api-Key": "key=${API_KEY}", "X-Smoke": "gonogo $$5"}
     assert plan.bearer_secret == "DEMO_API_TOKEN"
-    assert expand_references(plan.headers["X-Api-Key"], {"API_KEY": "key-value-98765"}) == "key-value-98765"
-    with pytest.raises(PlanError, match=r"needs \$\{API_KEY\}, which is not set"):
-        expand_references(plan.headers["X-Api-Key"], {})
+    by_name = {route.name: route for route in plan.routes}
+    assert by_name["get item"].path == "/api/items/${ITEM}?key=${API_KEY}"
+    assert by_name["create item"].json_body == {"name": "${ITEM}", "price": 1.0}
+    # the child fills them in with the loader's own rules
+    assert expand(by_name["get item"].path, values, "path") == "/api/items/item-4242?key=key-value-98765"
+    assert expand_tree(by_name["create item"].json_body, values, "json") == {
+        "name": "item-4242",
+        "price": 1.0,
+    }
+    assert expand(plan.headers["X-Smoke"], values, "header") == "gonogo $5"
+    with pytest.raises(TemplateError, match=r"\$\{API_KEY\} is not set"):
+        expand(plan.headers["X-Api-Key"], {}, "http.headers.X-Api-Key")
+
+
+def test_credentials_given_on_the_command_line_stay_off_it_too(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, "users = 2").with_overrides(base_url="http://someone:typed-this@127.0.0.1:8000")
+
+    assert plan.base_url == "http://127.0.0.1:8000"
+    assert plan.userinfo == "someone:typed-this"
+    command = locust_command(
+        plan, locustfile=Path("load/locustfile.py"), files=RunFiles(tmp_path), python="py"
+    )
+    assert not any("typed-this" in part for part in command)
+    assert command[command.index("--host") + 1] == "http://127.0.0.1:8000"
 
 
 def test_a_plan_survives_its_json_file_and_other_files_are_refused(tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ class Role:
         """Make ``plan`` this process's plan."""
         interval = interval_for(plan.duration_s)
         if self.sends_load:
-            configure_users(plan, environment.user_classes)
+            self.state.routes = configure_users(plan, environment.user_classes)
             self.state.recorder = Recorder(
                 warmup_s=plan.warmup_s, duration_s=plan.duration_s, interval_s=interval
             )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import gevent
 
 from gonogo.loadgen.aggregate import Aggregate
-from gonogo.loadgen.plan import LoadPlan
+from gonogo.loadgen.plan import LoadPlan, RoutePlan
 from gonogo.loadgen.recorder import Recorder
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ EXIT_PASS, EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_USAGE = 0, 1, 3, 2
 @dataclass
 class RunState:
     plan: LoadPlan | None = None
+    #: the plan's routes with their ``${NAME}`` references filled in from this process's environment
+    routes: tuple[RoutePlan, ...] = ()
     role: Role | None = None
     #: in a process that sends requests (local runner, worker)
     recorder: Recorder | None = None

@@ -6,6 +6,7 @@ from this process's state (``state.py``): locust creates them without arguments 
 
 from __future__ import annotations
 
+import base64
 import bisect
 import itertools
 import math
@@ -13,16 +14,18 @@ import os
 import random
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import gevent
 from locust import FastHttpUser, task
 
-from gonogo.loadgen.plan import LoadPlan, PlanError, expand_references
+from gonogo.loadgen.plan import LoadPlan, PlanError, RoutePlan
 from gonogo.loadgen.profile.body import read_body
 from gonogo.loadgen.profile.state import STATE
 from gonogo.loadgen.recorder import Recorder
+from gonogo.loadgen.templates import TemplateError, credentials, expand, expand_header, expand_tree
 
 #: an open-model request sent later than this after its scheduled time counts as late
 LATE_S = 0.010
@@ -44,8 +47,9 @@ class RouteUser(FastHttpUser):
         if plan is None:
             raise RuntimeError("gonogo load: no plan in this process (the master did not send one)")
         self._plan = plan
-        self._routes = plan.routes
-        self._cum_weights = list(itertools.accumulate(route.weight for route in plan.routes))
+        # the routes with their references filled in (the plan keeps the file's text)
+        self._routes = STATE.routes or plan.routes
+        self._cum_weights = list(itertools.accumulate(route.weight for route in self._routes))
         share = plan.rate_per_s / plan.users if plan.rate_per_s else None
         #: seconds between two requests of this user (open schedule, or closed-model pacing)
         self._period = 1.0 / share if share else None
@@ -157,17 +161,16 @@ def _describe(response: Any, expected: int) -> str:
     return f"HTTP {response.status_code} (expected {expected})"
 
 
-def configure_users(plan: LoadPlan, user_classes: list[type[Any]]) -> None:
-    """Timeouts, TLS and headers of the route users; secrets filled in from this process's environment."""
-    headers = {name: expand_references(value, os.environ) for name, value in plan.headers.items()}
-    if plan.bearer_secret:
-        token = os.environ.get(plan.bearer_secret, "")
-        if not token:
-            raise PlanError(
-                f"the bearer secret {plan.bearer_secret} is not set in this process's environment. "
-                f"Fix: export {plan.bearer_secret}=... (its value is never printed)"
-            )
-        headers["Authorization"] = f"Bearer {token}"
+def configure_users(plan: LoadPlan, user_classes: list[type[Any]]) -> tuple[RoutePlan, ...]:
+    """Set up the route users (timeouts, TLS, headers, credentials) and return the routes to call.
+
+    The plan's ``${NAME}`` references are filled here, from this process's environment, and go only on
+    the wire: the routes keep their names (locust's statistics and report name requests by them).
+    """
+    try:
+        headers, routes = _filled(plan, os.environ)
+    except TemplateError as exc:
+        raise PlanError(str(exc)) from None
     for user_class in user_classes:
         if issubclass(user_class, RouteUser):
             user_class.default_headers = headers
@@ -176,6 +179,34 @@ def configure_users(plan: LoadPlan, user_classes: list[type[Any]]) -> None:
             user_class.insecure = not plan.verify_tls
             if plan.ca_bundle:
                 user_class.ssl_context_factory = staticmethod(_trusting(plan.ca_bundle))
+    return routes
+
+
+def _filled(plan: LoadPlan, environ: Mapping[str, str]) -> tuple[dict[str, str], tuple[RoutePlan, ...]]:
+    """The headers (with the credentials) and the routes of ``plan``, references filled from ``environ``."""
+    headers = {name: expand_header(value, environ, name) for name, value in plan.headers.items()}
+    if plan.bearer_secret:
+        token = environ.get(plan.bearer_secret, "")
+        if not token:
+            raise PlanError(
+                f"the bearer secret {plan.bearer_secret} is not set in this process's environment. "
+                f"Fix: export {plan.bearer_secret}=... (its value is never printed)"
+            )
+        headers["Authorization"] = f"Bearer {token}"
+    elif plan.userinfo is not None:
+        # as httpx does for the checks: the URL's credentials, unless an explicit bearer is set
+        user, password = credentials(expand(plan.userinfo, environ, "base_url userinfo"))
+        basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        headers["Authorization"] = f"Basic {basic}"
+    routes = tuple(
+        replace(
+            route,
+            path=expand(route.path, environ, f"routes.{route.name}.path"),
+            json_body=expand_tree(route.json_body, environ, f"routes.{route.name}.json"),
+        )
+        for route in plan.routes
+    )
+    return headers, routes
 
 
 def _trusting(ca_bundle: str) -> Callable[..., ssl.SSLContext]:
