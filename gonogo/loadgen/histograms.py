@@ -62,10 +62,8 @@ def decode(text: str) -> HdrHistogram:
 
 
 def percentile_ms(hist: HdrHistogram, percent: float) -> float | None:
-    """The latency at ``percent`` (0-100) in milliseconds; None without samples."""
-    if hist.get_total_count() == 0:
-        return None
-    return float(hist.get_value_at_percentile(percent)) / 1000.0
+    """The latency at ``percent`` (0-100) in ms, as HdrHistogram reports it; None without samples."""
+    return Buckets.of(hist).percentile_ms(percent)
 
 
 @dataclass(frozen=True)
@@ -80,21 +78,37 @@ class Buckets:
 
     @classmethod
     def of(cls, hist: HdrHistogram) -> Buckets:
-        lowest, highest, counts = [], [], []
-        for item in hist.get_recorded_iterator():
-            value = item.value_iterated_to
-            lowest.append(hist.get_lowest_equivalent_value(value))
-            highest.append(hist.get_highest_equivalent_value(value))
-            counts.append(item.count_at_value_iterated_to)
+        # the counts array read in place (HdrHistogram's own iterator walks every index in Python)
+        counts = np.ctypeslib.as_array(hist.counts)[: hist.counts_len].astype(np.int64)
+        indices = np.flatnonzero(counts).tolist()
+        values = [hist.get_value_from_index(index) for index in indices]
         return cls(
-            np.asarray(lowest, dtype=np.int64),
-            np.asarray(highest, dtype=np.int64),
-            np.cumsum(np.asarray(counts, dtype=np.int64)),
+            np.asarray([hist.get_lowest_equivalent_value(value) for value in values], dtype=np.int64),
+            np.asarray([hist.get_highest_equivalent_value(value) for value in values], dtype=np.int64),
+            np.cumsum(counts[indices]),
         )
 
     @property
     def total(self) -> int:
         return int(self.cumulative[-1]) if self.cumulative.size else 0
+
+    def percentile_ms(self, percent: float) -> float | None:
+        """HdrHistogram's ``get_value_at_percentile`` (the sample at rank ``round(p * N)``, at its bucket's
+        upper edge) in ms, without its walk over every index in Python; None without samples."""
+        if not self.total:
+            return None
+        target = max(int(min(percent, 100.0) * self.total / 100 + 0.5), 1)
+        return self.value_at_rank(target, upper=True)
+
+    def mean_ms(self) -> float | None:
+        """HdrHistogram's ``get_mean_value`` (each bucket at its middle) in ms; None without samples."""
+        if not self.total:
+            return None
+        counts = np.diff(self.cumulative, prepend=0).tolist()
+        middles = (self.lowest_us + ((self.highest_us - self.lowest_us + 1) >> 1)).tolist()
+        # Python integers: counts x values can pass 2**63 on a long run
+        total = sum(count * middle for count, middle in zip(counts, middles, strict=True))
+        return float(total) / self.total / 1000.0
 
     def value_at_rank(self, rank: int, *, upper: bool) -> float:
         """The ``rank``-th smallest sample (1-based) in ms: its bucket's upper edge or lower edge.
@@ -108,11 +122,11 @@ class Buckets:
         edge = self.highest_us[index] if upper else self.lowest_us[index]
         return float(edge) / 1000.0
 
-    def share_below(self, limit_ms: float) -> float:
-        """Fraction of the samples whose whole bucket lies below ``limit_ms`` (those surely under it)."""
+    def share_within(self, limit_ms: float) -> float:
+        """Fraction of the samples whose whole bucket is at most ``limit_ms`` (those surely within it)."""
         if not self.total:
             return 0.0
-        below = self.highest_us < limit_ms * 1000.0
+        below = self.highest_us <= limit_ms * 1000.0
         count = int(self.cumulative[below][-1]) if below.any() else 0
         return count / self.total
 

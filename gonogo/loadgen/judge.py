@@ -15,6 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gonogo.loadgen.bounds import (
+    CONFIDENCE,
+    P95,
+    Interval,
+    p95_interval,
+    rate_interval,
+    requests_to_decide_p95,
+    requests_to_decide_rate,
+)
 from gonogo.loadgen.measurements import LoadMeasurements
 from gonogo.loadgen.plan import LoadPlan
 from gonogo.model import Finding, FindingVerdict
@@ -30,6 +39,7 @@ from gonogo.names import (
     FINDING_P99,
     FINDING_REQUESTS,
 )
+from gonogo.stats_bounds import need_more, samples_for_quantile_bound
 
 PASS, FAIL, INCONCLUSIVE = FindingVerdict.PASS, FindingVerdict.FAIL, FindingVerdict.INCONCLUSIVE
 
@@ -164,14 +174,32 @@ def _errors(state: _Judging) -> None:
         state.inconclusive.append(f"no request completed {state.window} {state.where}")
         return
     detail = _error_detail(state.results)
-    if total.error_rate <= limit:
-        state.findings.append(Finding(FINDING_ERROR_RATE, total.error_rate, PASS, limit, "", detail))
-        return
-    state.failures.append(
-        f"error rate {total.error_rate:.2%} > limit {limit:.2%} (max_error_rate in {state.env_file}) "
-        f"{state.where}: {detail}. Fix: look at the failing routes and the target's logs, or roll back"
-    )
-    state.findings.append(Finding(FINDING_ERROR_RATE, total.error_rate, FAIL, limit, "", detail))
+    where = f"(max_error_rate in {state.env_file})"
+    if limit <= 0:
+        # no bound can show a rate of 0: a limit of 0 asks for no failed request at all, and is judged so
+        verdict = PASS if total.errors == 0 else FAIL
+        detail += "; max_error_rate = 0: judged on the count, any failure fails"
+    else:
+        lower, upper = rate_interval(total.errors, total.requests)
+        detail += f"; 95% bounds {lower:.2%} to {upper:.2%} (Clopper-Pearson)"
+        if upper <= limit:
+            verdict = PASS
+        elif lower > limit:
+            verdict = FAIL
+        else:
+            verdict = INCONCLUSIVE
+            more = requests_to_decide_rate(total.errors, total.requests, limit)
+            state.inconclusive.append(
+                f"error rate {total.error_rate:.2%} in {total.requests} requests cannot tell a rate under "
+                f"{limit:.2%} {where} from one over it: the 95% bounds are {lower:.2%} to {upper:.2%}; "
+                f"{_more(state, more)}. Fix: a longer duration_s or more users"
+            )
+    if verdict == FAIL:
+        state.failures.append(
+            f"error rate {total.error_rate:.2%} > limit {limit:.2%} {where} {state.where}: {detail}. "
+            "Fix: look at the failing routes and the target's logs, or roll back"
+        )
+    state.findings.append(Finding(FINDING_ERROR_RATE, total.error_rate, verdict, limit, "", detail))
 
 
 def _latency(state: _Judging, *, unreliable: bool) -> None:
@@ -179,29 +207,37 @@ def _latency(state: _Judging, *, unreliable: bool) -> None:
     latency = results.total.latency
     if latency.p95_ms is None:
         return
+    bounds = p95_interval(results.total.buckets)
     locust_p95 = results.locust.p95_ms if results.locust else None
-    detail = f"gonogo, from all {results.requests} samples after warm-up, within 0.1%"
+    detail = (
+        f"gonogo, from all {results.requests} samples after warm-up, within 0.1%; "
+        f"95% bounds {_ms(bounds.lower)} to {_ms(bounds.upper)} (order statistics, distribution-free)"
+    )
     if locust_p95 is not None:
         detail += f"; locust's own p95: {locust_p95:g} ms (rounded)"
-    service_p95 = results.service.latency.p95_ms if results.service is not None else None
-    if service_p95 is not None:
-        detail += f"; timed from the actual send: {service_p95:.1f} ms"
-    # timed from the actual send a request cannot look slower than it was: over the limit even so,
-    # the target is too slow whatever the generator did
-    lower_bound_over = service_p95 is not None and service_p95 > limit
-    if latency.p95_ms <= limit:
-        verdict = PASS
-    elif unreliable and not lower_bound_over:
-        verdict = INCONCLUSIVE
-    else:
+    service = results.service
+    service_lower = p95_interval(service.buckets).lower if service is not None and service.requests else None
+    if service is not None and service.latency.p95_ms is not None:
+        detail += f"; timed from the actual send: {service.latency.p95_ms:.1f} ms"
+    # timed from the actual send a request cannot look slower than it was: surely over the limit even
+    # so, the target is too slow whatever the generator did
+    surely_over_anyway = service_lower is not None and service_lower > limit
+    if bounds.upper is not None and bounds.upper <= limit:
+        verdict = PASS  # a saturated generator only inflates latency: a pass stands
+    elif bounds.lower is not None and bounds.lower > limit and (not unreliable or surely_over_anyway):
         verdict = FAIL
         locust_text = f", locust's own figure {locust_p95:g} ms" if locust_p95 is not None else ""
         state.failures.append(
             f"p95 latency {latency.p95_ms:.1f} ms > limit {limit:g} ms (p95_ms in {state.env_file}) "
-            f"{state.where}: measured over {results.requests} requests {state.window} "
-            f"(p50 {_ms(latency.p50_ms)}, p99 {_ms(latency.p99_ms)}{locust_text}). "
-            "Fix: find what slowed this deployment (latency chart and locust report attached), or roll back"
+            f"{state.where}: measured over {results.requests} requests {state.window}, at least "
+            f"{bounds.lower:.1f} ms at 95% confidence (p50 {_ms(latency.p50_ms)}, p99 {_ms(latency.p99_ms)}"
+            f"{locust_text}). Fix: find what slowed this deployment (latency chart and locust report "
+            "attached), or roll back"
         )
+    else:
+        verdict = INCONCLUSIVE
+        if not unreliable or bounds.lower is None or bounds.lower <= limit:
+            state.inconclusive.append(_p95_undecided(state, latency.p95_ms, bounds, limit))
     state.findings.append(Finding(FINDING_P95, latency.p95_ms, verdict, limit, "ms", detail))
     state.findings.append(Finding(FINDING_P50, latency.p50_ms, unit="ms"))
     state.findings.append(Finding(FINDING_P99, latency.p99_ms, unit="ms"))
@@ -215,6 +251,27 @@ def _latency(state: _Judging, *, unreliable: bool) -> None:
                 "reported, not judged",
             )
         )
+
+
+def _p95_undecided(state: _Judging, p95: float, bounds: Interval, limit: float) -> str:
+    total = state.results.total
+    more = requests_to_decide_p95(total.buckets, limit)
+    if bounds.upper is None:
+        why = f"an upper bound on a p95 needs at least {samples_for_quantile_bound(P95, CONFIDENCE)} requests"
+    else:
+        why = f"its 95% bounds are {_ms(bounds.lower)} to {_ms(bounds.upper)}, on both sides of the limit"
+    return (
+        f"p95 latency {p95:.1f} ms over {total.requests} requests cannot tell a p95 under {limit:g} ms "
+        f"(p95_ms in {state.env_file}) from one over it: {why}; {_more(state, more)}. "
+        "Fix: a longer duration_s or more users"
+    )
+
+
+def _more(state: _Judging, total_needed: int | None) -> str:
+    if total_needed is None:
+        return "no number of requests would tell while it stays this close to the limit"
+    rate = state.results.achieved_rate_per_s
+    return need_more(max(total_needed - state.results.requests, 1), rate_per_s=rate or None)
 
 
 def _ms(value: float | None) -> str:

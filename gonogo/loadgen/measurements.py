@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
 from gonogo.errors import GonogoError
-from gonogo.loadgen.histograms import DIGITS, Buckets, decode, encode, new_histogram, percentile_ms
+from gonogo.loadgen.histograms import DIGITS, Buckets, decode, encode, new_histogram
 from gonogo.loadgen.plan import LoadPlan, PlanError
 
 #: a measurements file says what it is, so a file from something else is refused with a clear message
@@ -42,16 +41,16 @@ class Latency:
     mean_ms: float | None
 
     @classmethod
-    def of(cls, hist: HdrHistogram, max_us: int) -> Latency:
-        if hist.get_total_count() == 0:
+    def of(cls, buckets: Buckets, max_us: int) -> Latency:
+        if not buckets.total:
             return cls(None, None, None, None, None)
         return cls(
-            p50_ms=percentile_ms(hist, 50.0),
-            p95_ms=percentile_ms(hist, 95.0),
-            p99_ms=percentile_ms(hist, 99.0),
+            p50_ms=buckets.percentile_ms(50.0),
+            p95_ms=buckets.percentile_ms(95.0),
+            p99_ms=buckets.percentile_ms(99.0),
             # the exact maximum, not its bucket's edge
             max_ms=max_us / 1000.0,
-            mean_ms=float(hist.get_mean_value()) / 1000.0,
+            mean_ms=buckets.mean_ms(),
         )
 
 
@@ -66,12 +65,15 @@ class RouteMeasurement:
     latency: Latency
     #: every measured sample (3 significant digits); not compared: ``latency`` says what it holds
     hist: HdrHistogram = field(compare=False, repr=False)
+    #: the histogram's buckets in order, for percentiles and order statistics (confidence bounds)
+    buckets: Buckets = field(compare=False, repr=False)
 
     @classmethod
     def of(
         cls, name: str, hist: HdrHistogram, *, requests: int, errors: int, max_us: int
     ) -> RouteMeasurement:
-        return cls(name, requests, errors, max_us, Latency.of(hist, max_us), hist)
+        buckets = Buckets.of(hist)
+        return cls(name, requests, errors, max_us, Latency.of(buckets, max_us), hist, buckets)
 
     @classmethod
     def from_dict(cls, name: str, data: Mapping[str, Any]) -> RouteMeasurement:
@@ -94,11 +96,6 @@ class RouteMeasurement:
     @property
     def error_rate(self) -> float:
         return self.errors / self.requests if self.requests else 0.0
-
-    @cached_property
-    def buckets(self) -> Buckets:
-        """The histogram's buckets, for order statistics (confidence bounds)."""
-        return Buckets.of(self.hist)
 
 
 def total_of(routes: Iterable[RouteMeasurement]) -> RouteMeasurement:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gonogo.loadgen.bounds import p95_interval, rate_interval
 from gonogo.loadgen.judge import Judgement
 from gonogo.loadgen.measurements import LoadMeasurements, RouteMeasurement
 from gonogo.loadgen.plan import LoadPlan
@@ -51,9 +52,18 @@ def format_table(
         if judgement.inconclusive:
             lines.extend(f"  INCONCLUSIVE: {message}" for message in judgement.inconclusive)
         if judgement.verdict == FindingVerdict.PASS:
+            total = results.total
+            p95_upper = p95_interval(total.buckets).upper
+            rate_upper = rate_interval(total.errors, total.requests)[1]
+            p95_text = "-" if p95_upper is None else f"{p95_upper:.1f} ms"
+            rate_text = (
+                f"(at most {rate_upper:.2%} at 95%) <= {limits.max_error_rate:.2%}"
+                if limits.max_error_rate > 0
+                else "(none failed, as max_error_rate = 0 asks)"
+            )
             lines.append(
-                f"  PASS: p95 {results.total.latency.p95_ms:.1f} ms <= {limits.p95_ms:g} ms, "
-                f"error rate {results.error_rate:.2%} <= {limits.max_error_rate:.2%}"
+                f"  PASS: p95 {total.latency.p95_ms:.1f} ms (at most {p95_text} at 95%) "
+                f"<= {limits.p95_ms:g} ms, error rate {results.error_rate:.2%} {rate_text}"
             )
     return lines
 

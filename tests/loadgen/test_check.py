@@ -26,7 +26,9 @@ def _run(
 
 
 def test_a_healthy_target_passes_with_progress_table_findings_and_evidence(suite_project: Any) -> None:
-    run = _run(suite_project, LONGER + "p95_ms = 500\n", "--load-processes", "2")
+    # a 5% limit: no failure in 59 requests shows it (1% needs 299, more than a short run on a busy
+    # machine is sure to send; test_judge.py proves that rule)
+    run = _run(suite_project, LONGER + "p95_ms = 500\nmax_error_rate = 0.05\n", "--load-processes", "2")
 
     assert run.returncode == 0, run.output
     assert "load/test_latency.py::test_latency_under_load PASSED" in run.output or " 1 passed" in run.output
@@ -40,7 +42,10 @@ def test_a_healthy_target_passes_with_progress_table_findings_and_evidence(suite
     )
     assert any(line.split()[:1] == ["total"] for line in lines)
     assert any(
-        line.startswith("  PASS: p95 ") and "<= 500 ms, error rate 0.00% <= 1.00%" in line for line in lines
+        line.startswith("  PASS: p95 ")
+        and "<= 500 ms, error rate 0.00% (at most " in line
+        and "<= 5.00%" in line
+        for line in lines
     )
     check = gate_check(run.project, "loadcheck")
     assert check["verdict"] == "GO"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 
 from gonogo.loadgen.judge import judge
@@ -104,3 +107,77 @@ def test_caps_are_reported_as_a_finding() -> None:
 
     assert _by_name(judgement)["load capped"].value == "users 50 -> 5 (sensitive_max_users)"  # type: ignore[attr-defined]
     assert judgement.verdict == "pass"
+
+
+# --- evidence sufficiency: bounds, not point estimates, decide -----------------------------------------
+
+
+def test_a_p95_passes_only_with_enough_samples_for_an_upper_bound() -> None:
+    limits = plan(min_requests=1)
+    few = judge(measured([10.0] * 58), limits)
+    enough = judge(measured([10.0] * 59), limits)
+
+    assert _by_name(few)["p95 latency"].verdict == "inconclusive"  # type: ignore[attr-defined]
+    (reason,) = [message for message in few.inconclusive if message.startswith("p95")]
+    assert "an upper bound on a p95 needs at least 59 requests; need about 1 more requests" in reason
+    assert _by_name(enough)["p95 latency"].verdict == "pass"  # type: ignore[attr-defined]
+
+
+def test_a_p95_fails_only_when_its_lower_bound_is_over_the_limit() -> None:
+    # 10 samples: the 8th smallest is a 95% lower bound on the p95 (P(Binomial(10, 0.95) <= 7) = 1.2%)
+    slow = judge(measured([150.0] * 8 + [300.0] * 2), plan(min_requests=1))
+    mixed = judge(measured([50.0] * 8 + [300.0] * 2), plan(min_requests=1))
+
+    assert slow.verdict == "fail"
+    # read at the lower edge of the 150 ms bucket: never less cautious than the sample itself
+    assert "at least 149.9 ms at 95% confidence" in slow.failures[0]
+    assert _by_name(mixed)["p95 latency"].verdict == "inconclusive"  # type: ignore[attr-defined]
+    assert mixed.failures == ()
+
+
+def test_a_p95_near_its_limit_is_inconclusive_and_says_how_many_more_requests_would_tell() -> None:
+    rng = np.random.default_rng(2024)
+    # lognormal with a true p95 of 95 ms against a 100 ms limit: 1000 samples cannot tell
+    draw = lambda n: np.exp(rng.normal(np.log(95.0) - 1.645 * 0.5, 0.5, size=n)).tolist()  # noqa: E731
+    first = judge(measured(draw(1000)), plan())
+
+    (reason,) = [message for message in first.inconclusive if message.startswith("p95")]
+    match = re.search(
+        r"need about (\d+) more requests \(about ([\d.]+) (s|min) at the 100\.0 requests/s", reason
+    )
+    assert match, reason
+    more = int(match.group(1))
+    assert 1000 < more < 100_000
+    # the estimate holds: that many requests of the same latency decide it
+    again = judge(measured(draw(1000 + more)), plan(duration_s=2.0 + (1000 + more) / 100.0))
+    assert _by_name(again)["p95 latency"].verdict == "pass"  # type: ignore[attr-defined]
+
+
+def test_zero_failures_show_an_error_rate_under_one_percent_only_from_299_requests() -> None:
+    limits = plan(min_requests=1)
+    short = judge(measured([10.0] * 298), limits)
+    enough = judge(measured([10.0] * 299), limits)
+
+    assert _by_name(short)["error rate"].verdict == "inconclusive"  # type: ignore[attr-defined]
+    (reason,) = [message for message in short.inconclusive if message.startswith("error rate")]
+    assert "the 95% bounds are 0.00% to 1.00%; need about 1 more requests" in reason
+    assert _by_name(enough)["error rate"].verdict == "pass"  # type: ignore[attr-defined]
+    assert enough.verdict == "pass"
+
+
+def test_a_few_failures_over_the_limit_are_inconclusive_until_the_lower_bound_clears_it() -> None:
+    # 3 in 100 (3%) is over a 1% limit, but its Clopper-Pearson lower bound is 0.82%: not shown yet
+    few = judge(measured([10.0] * 100, errors=3), plan(min_requests=1))
+    many = judge(measured([10.0] * 1000, errors=30), plan(min_requests=1))
+
+    assert _by_name(few)["error rate"].verdict == "inconclusive"  # type: ignore[attr-defined]
+    assert few.failures == ()
+    assert _by_name(many)["error rate"].verdict == "fail"  # type: ignore[attr-defined]
+
+
+def test_a_zero_error_limit_is_judged_on_the_count() -> None:
+    clean = judge(measured([10.0] * 100), plan(max_error_rate=0.0, min_requests=1))
+    one = judge(measured([10.0] * 100, errors=1), plan(max_error_rate=0.0, min_requests=1))
+
+    assert _by_name(clean)["error rate"].verdict == "pass"  # type: ignore[attr-defined]
+    assert one.verdict == "fail"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gonogo.loadgen.aggregate import Aggregate
-from gonogo.loadgen.histograms import new_histogram, percentile_ms, record_values
+from gonogo.loadgen.histograms import Buckets, new_histogram, percentile_ms, record_values
 from gonogo.loadgen.measurements import MEASUREMENTS_FORMAT, LoadMeasurements
 from gonogo.loadgen.recorder import Recorder
 
@@ -43,6 +43,28 @@ def test_grouped_recording_fills_the_histogram_exactly_like_one_value_at_a_time(
     assert grouped.get_total_count() == one_by_one.get_total_count() == 5_000
     for percent in (1, 10, 50, 90, 95, 99, 99.9, 100):
         assert percentile_ms(grouped, percent) == percentile_ms(one_by_one, percent)
+
+
+def test_order_statistics_read_from_the_buckets_agree_with_hdrhistogram_and_bracket_the_samples() -> None:
+    rng = np.random.default_rng(9)
+    values = np.sort(rng.integers(100, 5_000_000, size=3_000)).astype(np.int64)  # us
+    hist = new_histogram()
+    record_values(hist, values)
+
+    buckets = Buckets.of(hist)
+
+    assert buckets.total == 3_000
+    for rank in (1, 17, 1_500, 2_850, 2_999, 3_000):
+        exact_ms = values[rank - 1] / 1000.0
+        assert buckets.value_at_rank(rank, upper=False) <= exact_ms <= buckets.value_at_rank(rank, upper=True)
+    # HdrHistogram's own p95 is the sample at rank round(0.95 n), at its bucket's upper edge; its
+    # percentiles and mean, read from the buckets without its walk over every index, are its own
+    assert buckets.value_at_rank(2_850, upper=True) == hist.get_value_at_percentile(95.0) / 1000.0
+    for percent in (0.1, 1, 50, 95, 99, 99.9, 100):
+        assert buckets.percentile_ms(percent) == hist.get_value_at_percentile(percent) / 1000.0
+    assert buckets.mean_ms() == pytest.approx(hist.get_mean_value() / 1000.0, rel=1e-12)
+    with pytest.raises(ValueError, match=r"rank 3001 outside 1\.\.3000"):
+        buckets.value_at_rank(3_001, upper=True)
 
 
 def test_warm_up_samples_feed_the_chart_but_not_the_percentiles() -> None:

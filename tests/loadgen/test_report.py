@@ -67,7 +67,12 @@ def test_the_table_has_a_row_per_route_the_total_and_the_verdict() -> None:
     assert lines[2].split()[:4] == ["list", "items", "1000", "0"]
     assert lines[3].split()[:3] == ["total", "1000", "0"]
     assert lines[3].split()[-1] == "10"
-    assert lines[-1] == "  PASS: p95 10.0 ms <= 100 ms, error rate 0.00% <= 1.00%"
+    # the bounds it passed on: the p95's 95% upper bound is the 962nd of 1000 samples (20 ms), and no
+    # failure in 1000 requests bounds the rate at 0.30%
+    assert lines[-1] == (
+        "  PASS: p95 10.0 ms (at most 20.0 ms at 95%) <= 100 ms, "
+        "error rate 0.00% (at most 0.30% at 95%) <= 1.00%"
+    )
 
 
 def test_the_chart_draws_p50_p95_errors_the_limit_and_the_warm_up() -> None:
