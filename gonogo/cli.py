@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--open", action="store_true", help="open the report's index.html in the browser")
     scan_secrets.add_parser(sub)
+    checks = sub.add_parser("checks", help="list gonogo's built-in checks (names for [builtin].disable)")
+    checks.add_argument("--env", metavar="NAME", help="mark the checks this environment switches off")
+    checks.add_argument("--env-dir", default="environments", help="folder of environment files")
+    init = sub.add_parser("init", help="write environments/, conftest.py and CI files into a repository")
+    init.add_argument("path", nargs="?", default=".", type=Path, help="the repository (default: .)")
+    init.add_argument("--force", action="store_true", help="replace files that already exist")
     return parser
 
 
@@ -103,7 +109,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(args)
     if args.command == "scan-secrets":
         return scan_secrets.run(args)
+    if args.command == "checks":
+        return _checks(args.env, Path(args.env_dir))
+    if args.command == "init":
+        from gonogo import scaffold
+
+        print(f"gonogo init: {args.path}")
+        sys.stdout.write(scaffold.summary(scaffold.init(args.path, force=args.force)))
+        return 0
     parser.print_help()
+    return 0
+
+
+def _checks(env_name: str | None, env_dir: Path) -> int:
+    from gonogo.suite import catalog
+
+    disabled: list[str] = []
+    if env_name:
+        try:
+            disabled = envfile.load(env_name, env_dir).model.builtin.disable
+        except envfile.EnvironmentFileError as exc:
+            print(f"gonogo: {exc}", file=sys.stderr)
+            return 4
+    sys.stdout.write(catalog.table(disabled))
     return 0
 
 

@@ -52,6 +52,15 @@ def start_demo(*args: str, env: Mapping[str, str] | None = None, timeout_s: floa
     return DemoProcess(child.process, child.match.group(1))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def builtin_checks_off() -> Iterator[None]:
+    """gonogo's own tests build small projects of their own (pytester, copies of the suite): gonogo's
+    built-in checks join those runs only where a test asks for them (tests/adoption sets it on)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GONOGO_BUILTIN_CHECKS", "off")
+        yield
+
+
 @pytest.fixture
 def demo() -> Iterator[Callable[..., DemoProcess]]:
     """Factory: ``demo("--report-version", "9.9.9", env={...})`` -> a running demo, stopped at teardown."""

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from gonogo.environment._base import HttpUrlText, Section
 from gonogo.environment.bluegreen import BaselineConfig, WatchConfig
+from gonogo.environment.builtin import BuiltinConfig
 from gonogo.environment.gate import GateConfig
 from gonogo.environment.load import LoadConfig
 from gonogo.environment.precheck import PrecheckConfig
@@ -44,6 +45,7 @@ class Environment(Section):
     watch: WatchConfig | None = Field(
         None, description="Watch the candidate after promotion (also `--watch DURATION`)."
     )
+    builtin: BuiltinConfig = Field(default_factory=BuiltinConfig)
 
     @model_validator(mode="after")
     def _consistent(self) -> Environment:

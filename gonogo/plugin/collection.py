@@ -1,22 +1,52 @@
-"""At collection: each check's stage, its validated ``gate`` marker, and the destructive-check policy."""
+"""At collection: each check's stage, its validated ``gate`` marker, the destructive-check policy, and
+the order: precheck, then smoke, then postdeploy, whatever order pytest collected them in."""
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from pathlib import Path
+
 import pytest
 
+from gonogo import suite
+from gonogo.model import STAGE_ORDER, Stage
 from gonogo.names import GATE_PROPERTY, POLICY_SKIP_PROPERTY, STAGE_PROPERTY
 from gonogo.plugin.context import RunContext, run_context
 from gonogo.stages import stage_of
 
+STAGE_KEY = pytest.StashKey[Stage | None]()
+#: checks without a stage are judged like smoke checks, so they run with them
+_RANK: dict[Stage | None, int] = {stage: index for index, stage in enumerate(STAGE_ORDER)} | {None: 1}
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Generator[None, None, None]:
     context = run_context(config)
-    if context is None:
-        return
+    if context is not None:
+        _select(config, context, items)
+    yield
+    if context is not None:
+        # after every other plugin (-k, -m, pytest-randomly): gonogo's stage order, whatever the folder
+        # names and the collection order; a stable sort, so a stage keeps the order it was collected (or
+        # shuffled) in. xdist hands items out in this order: each worker runs its share stage by stage.
+        items[:] = sorted(items, key=lambda item: _RANK[item.stash.get(STAGE_KEY, None)])
+
+
+def _stage_base(path: Path, rootpath: Path) -> Path:
+    """Where stage folders are looked for: the built-in suite's root for its checks, else the rootdir."""
+    location = suite.location()
+    return location.root if location.folder_of(path) is not None else rootpath
+
+
+def _select(config: pytest.Config, context: RunContext, items: list[pytest.Item]) -> None:
     selected: list[pytest.Item] = []
     deselected: list[pytest.Item] = []
     for item in items:
-        stage = stage_of((m.name for m in item.iter_markers()), item.path, config.rootpath)
+        names = (m.name for m in item.iter_markers())
+        stage = stage_of(names, item.path, _stage_base(item.path, config.rootpath))
+        item.stash[STAGE_KEY] = stage
         if stage is not None:
             if item.get_closest_marker(stage.value) is None:
                 item.add_marker(stage.value)

@@ -16,7 +16,7 @@ import pytest
 from gonogo import environment as envfile
 from gonogo.model import STAGE_ORDER
 from gonogo.names import IMPERATIVE_XFAIL_PROPERTY
-from gonogo.plugin import compare, fixtures, gate, load, parity, watch
+from gonogo.plugin import builtin, compare, fixtures, gate, load, parity, watch
 from gonogo.plugin.allure import AllureExtras
 from gonogo.plugin.collection import GATE_ERROR_KEY
 from gonogo.plugin.context import CONTEXT_KEY, RunContext, is_worker, run_context
@@ -67,6 +67,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "environment. Default: $GONOGO_REPORTS_DIR, ini gonogo_reports_dir, <rootdir>/reports.",
     )
     gate.add_options(parser)
+    builtin.add_options(parser)
     load.add_options(parser)
     watch.add_options(parser)
     parser.addini("gonogo_env", "environment to verify when --env and GONOGO_ENV are not given", default="")
@@ -126,6 +127,7 @@ def pytest_configure(config: pytest.Config) -> None:
         # every secret, every value ${VAR} put into a URL, header or body, URL credentials (docs/security.md)
         context.redactor = redactor_for(loaded)
     config.stash[CONTEXT_KEY] = context
+    builtin.register(config, context)  # gonogo's own checks beside the project's (gonogo.suite)
     if loaded is not None and not is_worker(config) and not config.option.collectonly:
         gate.register(config, context)
     if loaded is not None and config.pluginmanager.hasplugin("xdist"):
