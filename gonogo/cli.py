@@ -140,6 +140,7 @@ def _report(args: argparse.Namespace) -> int:
     import webbrowser
 
     from gonogo.reporting import html
+    from gonogo.reporting.generator import locate as locate_generator
     from gonogo.reporting.layout import HISTORY_STORE
 
     reports_root = Path(args.reports_dir or os.environ.get("GONOGO_REPORTS_DIR") or "reports")
@@ -154,9 +155,9 @@ def _report(args: argparse.Namespace) -> int:
             )
             return 4
         name = found[0]
-    source_root = Path(__file__).resolve().parent.parent
     try:
-        generator = html.find_generator([Path.cwd(), reports_root, source_root])
+        # $GONOGO_ALLURE, allure on PATH, a project node_modules, else the pinned one, installed once
+        generator = locate_generator([Path.cwd(), reports_root])
         rendered = html.render(reports_root / name, generator=generator, name=f"gonogo: {name}")
     except html.ReportError as exc:
         print(f"gonogo report: {exc}", file=sys.stderr)
