@@ -4,11 +4,15 @@ xfail reasons, user properties. junit.xml, ``-rA`` and the xdist controller all 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from gonogo.redaction import Redactor
+
+if TYPE_CHECKING:
+    from gonogo.plugin.context import RunContext
 
 
 def scrub_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:
@@ -28,6 +32,21 @@ def scrub_report(report: pytest.TestReport | pytest.CollectReport, redactor: Red
     if isinstance(properties, list):
         # junit.xml writes these as <property> elements; gonogo's own (findings, skip reasons) included
         properties[:] = [_scrub_property(item, redactor) for item in properties]
+
+
+class CollectionScrubber:
+    """Scrubs collection reports (a module-level skip, an import error) as test reports are: junit.xml,
+    ``-rs`` and xdist carry them. Registered in every process once the environment is loaded."""
+
+    def __init__(self, context: RunContext) -> None:
+        self._context = context
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[None, Any, Any]:
+        report = yield
+        if self._context.redactor:
+            scrub_report(report, self._context.redactor)
+        return report
 
 
 def _scrub_property(item: Any, redactor: Redactor) -> Any:

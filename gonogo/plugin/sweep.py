@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,11 +57,13 @@ class ReportsSweep:
         self._gate = gate
         self._session: pytest.Session | None = None
         self.leaks: list[Leak] = []
+        #: when the first pass began: the last pass searches only what changed since
+        self._first_ns: int | None = None
 
-    def _sweep(self) -> list[Leak]:
+    def _sweep(self, since_ns: int | None = None) -> list[Leak]:
         root = self._gate.reports_dir
         try:
-            found = sweep(root, self._gate.context.redactor)
+            found = sweep(root, self._gate.context.redactor, since_ns=since_ns)
         except Exception as exc:  # the sweep failing must not read as "nothing found"
             found = [Leak(root, (), f"the sweep itself failed: {type(exc).__name__}: {exc}")]
         self.leaks += found
@@ -68,6 +71,7 @@ class ReportsSweep:
 
     def first_pass(self, verdict: Verdict) -> Verdict:
         """Called by the gate after judging, before it writes gate.json or posts anything."""
+        self._first_ns = time.time_ns()
         return fail_closed(verdict, self._sweep())
 
     @pytest.hookimpl(tryfirst=True)
@@ -80,7 +84,7 @@ class ReportsSweep:
         if outcome is None:
             return
         known = {(leak.path, leak.action) for leak in self.leaks}
-        leaks = [leak for leak in self._sweep() if (leak.path, leak.action) not in known]
+        leaks = [leak for leak in self._sweep(self._first_ns) if (leak.path, leak.action) not in known]
         if not leaks:
             return
         reasons = [leak_reason(leak) for leak in leaks]

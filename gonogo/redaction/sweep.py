@@ -57,8 +57,17 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def sweep(root: Path, redactor: Redactor, *, skip: Iterable[Path] = ()) -> list[Leak]:
-    """Search (and clean) every file under ``root``; the files that held a secret."""
+#: file times are coarse on some file systems: a file changed this close before ``since`` is searched again
+_MTIME_SLACK_NS = 2_000_000_000
+
+
+def sweep(
+    root: Path, redactor: Redactor, *, skip: Iterable[Path] = (), since_ns: int | None = None
+) -> list[Leak]:
+    """Search (and clean) every file under ``root``; the files that held a secret.
+
+    ``since_ns``: only files modified since then (a second pass: the first left every older file clean).
+    """
     if not redactor or not root.is_dir():
         return []
     skipped = {path.resolve() for path in skip}
@@ -67,6 +76,8 @@ def sweep(root: Path, redactor: Redactor, *, skip: Iterable[Path] = ()) -> list[
         if path.resolve() in skipped:
             continue
         try:
+            if since_ns is not None and path.stat().st_mtime_ns < since_ns - _MTIME_SLACK_NS:
+                continue
             data = path.read_bytes()
         except OSError as exc:
             leaks.append(Leak(path, (), f"unreadable: {exc.strerror or exc}"))

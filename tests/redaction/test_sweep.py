@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -65,3 +66,14 @@ def test_a_redactor_without_secrets_sweeps_nothing(reports: Path) -> None:
     (reports / "x.txt").write_text(SECRET, encoding="utf-8")
     assert sweep(reports, Redactor()) == []
     assert (reports / "x.txt").read_text(encoding="utf-8") == SECRET
+
+
+def test_a_second_pass_searches_only_files_changed_since_the_first(reports: Path) -> None:
+    old, new = reports / "old.txt", reports / "new.txt"
+    old.write_text(SECRET, encoding="utf-8")
+    new.write_text(SECRET, encoding="utf-8")
+    hour_ago = time.time() - 3600
+    os.utime(old, (hour_ago, hour_ago))
+    leaks = sweep(reports, Redactor([SECRET]), since_ns=time.time_ns())
+    assert [leak.path for leak in leaks] == [new]
+    assert old.read_text(encoding="utf-8") == SECRET, "left for the first pass, which saw it"
