@@ -22,7 +22,7 @@ from gonogo.plugin.collection import GATE_ERROR_KEY
 from gonogo.plugin.context import CONTEXT_KEY, RunContext, is_worker, run_context
 from gonogo.plugin.evidence import Evidence
 from gonogo.plugin.gate import clear_previous
-from gonogo.plugin.scrub import scrub_report
+from gonogo.plugin.scrub import CollectionScrubber, scrub_report
 from gonogo.plugin.xdist import WORKER_BASE_URL, WORKER_BASELINE_URL, TargetXdistHooks
 from gonogo.redaction.known import redactor_for, too_short_warnings
 from gonogo.run_options import RunOptionsError, resolve
@@ -126,6 +126,7 @@ def pytest_configure(config: pytest.Config) -> None:
             context.base_url = loaded.model.base_url
         # every secret, every value ${VAR} put into a URL, header or body, URL credentials (docs/security.md)
         context.redactor = redactor_for(loaded)
+        config.pluginmanager.register(CollectionScrubber(context), "gonogo.scrub")
     config.stash[CONTEXT_KEY] = context
     builtin.register(config, context)  # gonogo's own checks beside the project's (gonogo.suite)
     if loaded is not None and not is_worker(config) and not config.option.collectonly:
@@ -192,16 +193,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # pytest.xfail() inside a check gives up at run time, like a skip: not a declared known failure
         report.user_properties.append((IMPERATIVE_XFAIL_PROPERTY, True))
     if context.redactor:
-        scrub_report(report, context.redactor)
-    return report
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
-    # a module-level skip or an import error shows what it saw: junit.xml, -rs and xdist carry it
-    report = yield
-    context = run_context(collector.config)
-    if context is not None and context.redactor:
         scrub_report(report, context.redactor)
     return report
 
