@@ -253,6 +253,8 @@ def _undecided(report: ComparisonReport, classification: Classification, more: f
     """``; need about N more ...`` for a finding the samples did not decide, else nothing."""
     if classification not in (Classification.MARGINAL, Classification.INCONCLUSIVE):
         return ""
+    if report.classification is Classification.FAIL:
+        return "; not decided: the comparison stopped when another measure failed"
     return f"; {report.more_text(more)}"
 
 

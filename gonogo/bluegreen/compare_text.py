@@ -111,7 +111,7 @@ def table(report: ComparisonReport) -> list[str]:
     if report.looks:
         lines.append(f"sequential: {sequential_note(report)} ({report.spending} alpha spending)")
     lines.append(f"comparison: {report.classification.value.upper()}")
-    for finding in report.findings():
+    for finding in report.findings():  # what would decide the undecided ones (none after a failure)
         if "need about" in finding.detail or "would probably not decide" in finding.detail:
             lines.append(f"  {finding.name}: {finding.detail.rsplit('; ', 1)[-1]}")
     if traffic.cut_short:

@@ -5,12 +5,15 @@ judged on the window by exact tests (that module's docstring). ``plan`` (the wat
 :func:`gonogo.bluegreen.watch.slots`) sets the level of each measurement's tests, and raises the
 sample so that the watch gathers a whole window by its end: a 3 s watch of 7 measurements against a
 1 % error limit at 99 % sends 66 requests a measurement rather than 10, so that its verdict can rest
-on evidence; when an overrun skips slots, the slots left send what is still missing. Without
-``plan`` the sample is exactly ``sample_requests``.
+on evidence; when an overrun skips slots, the slots left send what is still missing. A sample never
+grows past what fits in the time to the next slot at the pace measured: a watch too short for its
+evidence keeps its schedule and ends inconclusive, saying how much more it needs. Without ``plan``
+the sample is exactly ``sample_requests``.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +35,9 @@ from gonogo.probes.fetch import fetch
 from gonogo.probes.health import check_health, read_version
 
 __all__ = ["Prober", "PrometheusSource"]
+
+#: the share of the time until the next slot a sample may take (health, version, Prometheus need the rest)
+_BUSY = 0.7
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,8 @@ class Prober:
     _next_route: int = field(default=0, init=False)
     _first: float | None = field(default=None, init=False)
     _sent: int = field(default=0, init=False)
+    #: seconds per sample request, as last measured
+    _pace_s: float | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         size = window_size(self.max_error_rate, self.confidence)
@@ -101,13 +109,19 @@ class Prober:
     def _requests_now(self, t_s: float) -> int:
         """The sample of a measurement at ``t_s``: the plan's, or more once overruns skipped slots.
 
-        What is still missing of a window, spread over the slots still ahead (this one included).
+        What is still missing of a window, spread over the slots still ahead (this one included), but
+        no more than fits in most of the time until the next slot at the pace measured so far: a
+        watch keeps its schedule, and one too short to gather its evidence says so at the end.
         """
         if self.plan is None or self.requests == 0:
             return self.requests
-        ahead = sum(slot >= t_s - 1e-6 for slot in self.plan) or 1
+        ahead = [slot for slot in self.plan if slot >= t_s - 1e-6]
         missing = self.window.size - self.window.answered
-        return sample_size(self.requests, missing, ahead)
+        wanted = sample_size(self.sample_requests, missing, len(ahead) or 1)
+        if self._pace_s is None or len(ahead) < 2:
+            return wanted
+        fits = math.floor(_BUSY * (ahead[1] - t_s) / self._pace_s + 1e-9)
+        return max(self.sample_requests, min(wanted, fits))
 
     def measure(self, index: int, t_s: float) -> Measurement:
         started = self.clock()
@@ -207,6 +221,7 @@ class Prober:
         if count == 0:
             return 0, 0, 0, 0
         answered = wrong = network = 0
+        began = self.clock()
         for _ in range(count):
             route = self.routes[self._next_route % len(self.routes)]
             self._next_route += 1
@@ -219,6 +234,7 @@ class Prober:
             wrong += not ok
             self.window.add(error=not ok, latency_ms=fetched.elapsed_ms if ok else None)
         self._sent += count
+        self._pace_s = (self.clock() - began) / count
         if network:
             errors.append(f"sample: {network} of {count} request(s) got no answer")
         return count, answered, wrong, network

@@ -275,6 +275,20 @@ def test_slots_skipped_by_an_overrun_leave_the_later_measurements_to_send_what_i
     assert late.measure(1, 2.5).sample_sent == 197
 
 
+def test_a_sample_never_grows_past_what_fits_before_the_next_slot() -> None:
+    slow_fake = FakeTime()
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        slow_fake.now += 0.01  # 10 ms a request
+        return healthy(request)
+
+    hurried = prober(slow, sample=5, plan=slots(3, 0.5))
+    hurried.clock = slow_fake.clock
+    hurried.measure(0, 0.0)  # 66 requests: the pace is not known yet
+    # at 10 ms a request, 70 % of the 0.5 s to the next slot holds 35 requests, not the 393 / 6 wanted
+    assert hurried.measure(1, 0.5).sample_sent == 35
+
+
 def test_a_watch_too_short_to_show_its_limits_held_ends_inconclusive_with_what_it_needs() -> None:
     fake = FakeTime()
     short = prober(healthy, sample=5)  # 4 measurements x 5 requests: 20 answers, 459 needed
@@ -309,5 +323,6 @@ def test_a_watch_that_gathered_its_window_passes_with_the_evidence_shown() -> No
     )
     assert result.end is End.PASSED
     assert [f.verdict.value for f in result.findings()] == ["pass", "pass"]
-    assert all(m.sample_sent == 115 for m in result.measurements)  # ceil(459 / 4)
+    # 459 answers show 1 % at 99 %: spread over the 4 slots (115 each, the last what is left)
+    assert [m.sample_sent for m in result.measurements] == [115, 115, 115, 114]
     assert result.to_dict()["evidence"][0]["passed"] is True
