@@ -3,12 +3,13 @@
 Random secrets in every place an environment file can put one at once (URL userinfo, a query, a path, a
 header, a route's JSON body, the bearer token, a required secret, a generated one), against a real
 loopback service that echoes method, URL, headers and body back, with checks that fail and checks that
-pass, serial and ``-n 2``, ``-vv -l --tb=long -rA --junitxml=...``, the load check included, then
-``gonogo report`` and ``gonogo validate``. Then the terminal output, junit.xml and every file under
-reports/ (the rendered HTML included, embedded base64 decoded) are scanned for each secret in every form
-:func:`gonogo.redaction.forms.encoded_forms` knows, and for any 10 characters of one in a row. Zero hits,
-and the end-of-run sweep must have had nothing to clean (a sweep that cleans hides a writer's bug). The
-positive controls plant each secret in each form and prove the same scan finds it.
+pass, serial and ``-n 2``, ``-vv -l --tb=long -rA --junitxml=...``, the load check included, a webhook
+and a step summary, then ``gonogo report`` and ``gonogo validate``. Then the terminal output, junit.xml,
+the step summary, the notify payload and every file under reports/ (the rendered HTML included, embedded
+base64 decoded) are scanned for each secret in every form :func:`gonogo.redaction.forms.encoded_forms`
+knows, and for any 10 characters of one in a row. Zero hits, and the end-of-run sweep must have had
+nothing to clean (a sweep that cleans hides a writer's bug). The positive controls plant each secret in
+each form and prove the same scan finds it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ import secrets
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +153,8 @@ class EchoRun:
     values: dict[str, str]
     output: str
     returncode: int
+    #: what the webhook received (the notify payload)
+    posted: list[bytes] = field(default_factory=list)
 
     @property
     def reports(self) -> Path:
@@ -174,8 +180,38 @@ def _command(project: SuiteProject, *args: str, env: dict[str, str]) -> subproce
     )
 
 
+class _Hook(BaseHTTPRequestHandler):
+    received: list[bytes]
+
+    def do_POST(self) -> None:
+        self.received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def webhook() -> Iterator[tuple[str, list[bytes]]]:
+    """A loopback webhook receiver: the URL to post to, and every body it received."""
+    received: list[bytes] = []
+    handler = type("Hook", (_Hook,), {"received": received})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="module", params=["serial", "-n 2"])
-def echo_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> EchoRun:
+def echo_run(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    webhook: tuple[str, list[bytes]],
+) -> EchoRun:
     if not GENERATOR.is_file() or shutil.which("java") is None:
         pytest.fail(f"gonogo report needs the Allure generator ({GENERATOR}: `npm ci`) and Java 17+")
     project = copy_suite(tmp_path_factory.mktemp("echo") / "project")
@@ -184,7 +220,11 @@ def echo_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     (project.path / "smoke" / "test_echo_user.py").write_text(USER_CHECKS, encoding="utf-8")
     values = make_secrets()
     workers = ["-n", "2"] if request.param == "-n 2" else []
+    hook_url, received = webhook
+    received.clear()
+    summary = project.path / "step-summary.md"
     run = project.run(
+        f"--notify={hook_url}",
         "--env=echo",
         "--keep-going",  # the load check runs after the failing smoke checks
         "-vv",
@@ -193,9 +233,10 @@ def echo_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         "-rA",
         "--junitxml=junit.xml",
         *workers,
-        env=values,
+        env={**values, "GITHUB_STEP_SUMMARY": str(summary)},
         timeout_s=240,
     )
+    posted = list(received)
     report = _command(
         project, "report", "--env", "echo", "--reports-dir", "reports", env={"GONOGO_ALLURE": str(GENERATOR)}
     )
@@ -203,7 +244,7 @@ def echo_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     generated = (project.path / "generated.txt").read_text(encoding="utf-8")
     assert len(generated) >= 16, "the launched target never received the generated secret"
     output = "\n".join([run.output, report.stdout, report.stderr, validate.stdout, validate.stderr])
-    echo = EchoRun(project, {**values, "LAUNCH_TOKEN": generated}, output, run.returncode)
+    echo = EchoRun(project, {**values, "LAUNCH_TOKEN": generated}, output, run.returncode, posted)
     assert report.returncode == 0, report.stdout + report.stderr
     assert validate.returncode == 0, validate.stderr
     return echo
@@ -232,6 +273,17 @@ def test_the_run_exercised_every_place_a_secret_can_go(echo_run: EchoRun) -> Non
 def test_the_terminal_output_holds_no_secret(echo_run: EchoRun) -> None:
     hits = echo_run.scanner().scan_bytes(echo_run.output.encode("utf-8"), Path("terminal"))
     assert hits == [], _shown(hits, Path("."))
+
+
+def test_the_step_summary_and_the_notify_payload_hold_no_secret(echo_run: EchoRun) -> None:
+    summary = echo_run.project.path / "step-summary.md"
+    assert b"NO-GO" in summary.read_bytes(), "the run wrote its step summary"
+    assert len(echo_run.posted) == 1, "the webhook received the gate document once"
+    assert json.loads(echo_run.posted[0])["verdict"] == "NO-GO"
+    scanner = echo_run.scanner()
+    hits = scanner.scan_bytes(summary.read_bytes(), summary)
+    hits += scanner.scan_bytes(echo_run.posted[0], Path("notify payload"))
+    assert hits == [], _shown(hits, echo_run.project.path)
 
 
 def test_junit_xml_holds_no_secret(echo_run: EchoRun) -> None:
