@@ -18,6 +18,7 @@ from typing import Any
 
 from gonogo import environment as envfile
 from gonogo.redaction.forms import MIN_SECRET_LENGTH
+from gonogo.redaction.known import known_values
 from gonogo.redaction.scan import DEFAULT_FRAGMENT, Scanner
 
 HELP = "look for secrets (every encoded form) in files: CI artefacts, reports"
@@ -98,7 +99,7 @@ def _secrets(args: argparse.Namespace) -> dict[str, str]:
     found: dict[str, str] = {}
     if args.env:
         loaded = envfile.load(args.env, Path(args.env_dir))
-        found.update(loaded.redaction_values())
+        found.update(known_values(loaded))
     for name in args.secret_env:
         value = os.environ.get(name)
         if value:
