@@ -154,6 +154,8 @@ def fresh_venv(artifacts: Artifacts, tmp_path_factory: pytest.TempPathFactory) -
         _run([*pip, str(artifacts.wheel)], cwd=root.parent, timeout_s=1200.0)
     else:
         _run([*pip, "--no-deps", str(artifacts.wheel)], cwd=root.parent)
+        # ensurepip's old setuptools would shadow the borrowed one that the dependencies need
+        _run([str(root / "bin" / "python"), "-m", "pip", "uninstall", "-q", "-y", "setuptools"], cwd=root)
         _borrow_dependencies(root)
     unsatisfied = _unsatisfied_requirements(root)
     assert not unsatisfied, f"the wheel's requirements are not met in the fresh venv: {unsatisfied}"
