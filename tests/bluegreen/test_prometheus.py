@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import threading
@@ -23,6 +22,7 @@ import pytest
 
 from gonogo.bluegreen import prometheus as prom
 from gonogo.processes import free_port
+from tests.support.tools import system_tool
 
 if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported at run time
     from tests.bluegreen.conftest import Kit
@@ -51,11 +51,7 @@ class PrometheusServer:
 @pytest.fixture
 def prometheus(tmp_path: Path) -> Iterator[Callable[[str], PrometheusServer]]:
     """Factory: ``prometheus("127.0.0.1:PORT")`` -> a server scraping that target as job ``candidate``."""
-    if shutil.which(BINARY) is None:
-        message = f"{BINARY} is not installed (Debian: apt-get install prometheus)"
-        if os.environ.get("GONOGO_CI_REQUIRE_ALL") == "1":
-            pytest.fail(f"{message}; GONOGO_CI_REQUIRE_ALL=1 requires it", pytrace=False)
-        pytest.skip(message)
+    system_tool("prometheus", BINARY, what="the watch's metric source")  # skips (fails in CI) without it
     started: list[PrometheusServer] = []
 
     def start(target: str) -> PrometheusServer:

@@ -21,6 +21,8 @@ from typing import NoReturn
 
 import pytest
 
+from tests.support.tools import require as support_require
+
 CACHE = Path(os.environ.get("GONOGO_TEST_CACHE", Path.home() / ".cache" / "gonogo-tests"))
 INSTALL_TIMEOUT_S = 600.0
 WRANGLER = "4.86.0"  # the last wrangler that runs on Node 20 (docs: FIELD-NOTES)
@@ -48,9 +50,7 @@ QUIET_ENV = {
 
 def require(message: str) -> NoReturn:
     """Skip for a missing tool; in CI (``GONOGO_CI_REQUIRE_ALL=1``) a missing tool is a failure."""
-    if os.environ.get("GONOGO_CI_REQUIRE_ALL") == "1":
-        pytest.fail(f"{message}; GONOGO_CI_REQUIRE_ALL=1 requires it", pytrace=False)
-    pytest.skip(message)
+    support_require(message)  # the one rule: tests/support/tools.py
 
 
 @contextmanager

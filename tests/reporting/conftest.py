@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.tools import npm_ci, system_tool
+
 REPO = Path(__file__).resolve().parents[2]
 GENERATOR = REPO / "node_modules" / "allure-commandline" / "dist" / "bin" / "allure"
 CHROMIUM = Path(os.environ.get("GONOGO_CHROMIUM", "/usr/bin/chromium"))
@@ -176,18 +178,11 @@ class Browser:
 
 
 def require_report_tools() -> None:
-    missing = []
-    if not GENERATOR.is_file():
-        missing.append(f"the Allure generator ({GENERATOR}): run `npm ci` in {REPO}")
-    if shutil.which("java") is None:
-        missing.append("java (Java 17+): apt-get install openjdk-17-jre-headless")
-    if not CHROMIUM.is_file():
-        missing.append(f"chromium ({CHROMIUM}): apt-get install chromium")
-    if missing:
-        pytest.fail(
-            "the browser tests need " + "; ".join(missing) + " (or deselect them: -m 'not browser')",
-            pytrace=False,
-        )
+    # the one rule of tests/support/tools.py: a missing system tool skips (fails in CI), the generator
+    # pinned by the project's own package-lock.json is installed here
+    system_tool("java", what="the Allure 2 generator")
+    system_tool("chromium", CHROMIUM, what="opening the HTML report")
+    npm_ci(REPO, GENERATOR)
 
 
 @pytest.fixture(scope="module")

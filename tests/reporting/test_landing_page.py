@@ -20,6 +20,7 @@ import pytest
 
 from gonogo.reporting.landing import COLOURS
 from tests.reporting.conftest import GENERATOR, REPO
+from tests.support.tools import npm_ci, require
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path(os.environ.get("GONOGO_CHROMIUM", "/usr/bin/chromium"))
@@ -80,8 +81,6 @@ RUNS: dict[str, tuple[tuple[str, ...], str]] = {
 
 def _require_tools() -> Any:
     missing = []
-    if not GENERATOR.is_file():
-        missing.append(f"the Allure generator: `npm ci` in {REPO}")
     if shutil.which("java") is None:
         missing.append("java 17+: `apt-get install openjdk-17-jre-headless`")
     if not CHROMIUM.is_file():
@@ -91,10 +90,8 @@ def _require_tools() -> Any:
     except ImportError:
         missing.append("playwright: `pip install -e '.[dev]'`")
     if missing:
-        message = "the landing page tests need " + "; ".join(missing)
-        if os.environ.get("GONOGO_CI_REQUIRE_ALL") == "1":
-            pytest.fail(f"{message}; GONOGO_CI_REQUIRE_ALL=1 requires it", pytrace=False)
-        pytest.skip(message)
+        require("the landing page tests need " + "; ".join(missing))  # the one rule: tests/support/tools.py
+    npm_ci(REPO, GENERATOR)  # pinned by the project's own package-lock.json: installed, never skipped
     return sync_playwright
 
 

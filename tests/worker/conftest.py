@@ -7,26 +7,24 @@ Without Node/npm the tests skip with the reason, unless ``GONOGO_CI_REQUIRE_ALL=
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import os
 import queue
 import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, NoReturn
 
 import psutil
 import pytest
 
 from tests.conftest import REPO, SuiteProject
+from tests.support.tools import npm_ci
+from tests.support.tools import require as support_require
 
 EXAMPLE = REPO / "examples" / "cloudflare-worker"
 SERVE = EXAMPLE / "serve.mjs"
@@ -41,9 +39,7 @@ WORKER_VARS = ("WORKER_BLUE_URL", "WORKER_BLUE_VERSION", "COMPARE_STAGE", "GONOG
 
 def require(message: str) -> NoReturn:
     """Skip for a missing tool; in CI (``GONOGO_CI_REQUIRE_ALL=1``) a missing tool is a failure."""
-    if os.environ.get("GONOGO_CI_REQUIRE_ALL") == "1":
-        pytest.fail(f"{message}; GONOGO_CI_REQUIRE_ALL=1 requires it", pytrace=False)
-    pytest.skip(message)
+    support_require(message)
 
 
 def _node_version(node: str) -> tuple[int, ...] | None:
@@ -71,33 +67,8 @@ def _installed() -> bool:
 
 
 def _npm_ci(npm: str) -> float:
-    # one install at a time per checkout, should two pytest processes (or xdist workers) get here together
-    digest = hashlib.sha256(str(EXAMPLE).encode()).hexdigest()[:12]
-    lock_path = Path(tempfile.gettempdir()) / f"gonogo-worker-npm-ci-{digest}.lock"
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if _installed():
-            return 0.0
-        started = time.monotonic()
-        try:
-            completed = subprocess.run(
-                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=EXAMPLE,
-                env={**os.environ, "npm_config_update_notifier": "false"},
-                capture_output=True,
-                text=True,
-                timeout=NPM_CI_TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"npm ci in {EXAMPLE} did not finish within {NPM_CI_TIMEOUT_S:g} s", pytrace=False)
-        if completed.returncode != 0:
-            pytest.fail(
-                f"npm ci in {EXAMPLE} failed with exit {completed.returncode}:\n"
-                f"{completed.stdout[-2000:]}{completed.stderr[-2000:]}",
-                pytrace=False,
-            )
-        return time.monotonic() - started
+    # the one rule (tests/support/tools.py): npm ci of the project's own lock, once, under a file lock
+    return npm_ci(EXAMPLE, EXAMPLE / "node_modules" / "smol-toml", timeout_s=NPM_CI_TIMEOUT_S) or 0.0
 
 
 def _say(config: pytest.Config, line: str) -> None:

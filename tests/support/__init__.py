@@ -1,0 +1,1 @@
+"""Helpers shared by gonogo's own tests (not collected: no test files here)."""
