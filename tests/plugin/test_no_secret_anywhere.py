@@ -33,6 +33,7 @@ import pytest
 from gonogo.redaction import encoded_forms
 from gonogo.redaction.scan import DEFAULT_FRAGMENT, Hit, Scanner
 from tests.conftest import REPO, SuiteProject, copy_suite
+from tests.support.tools import npm_ci, system_tool
 
 GENERATOR = REPO / "node_modules" / "allure-commandline" / "dist" / "bin" / "allure"
 ECHO = Path(__file__).with_name("echo_target.py")
@@ -212,8 +213,9 @@ def echo_run(
     tmp_path_factory: pytest.TempPathFactory,
     webhook: tuple[str, list[bytes]],
 ) -> EchoRun:
-    if not GENERATOR.is_file() or shutil.which("java") is None:
-        pytest.fail(f"gonogo report needs the Allure generator ({GENERATOR}: `npm ci`) and Java 17+")
+    # gonogo report needs Java (a system tool) and the pinned generator (the project's own npm lock)
+    system_tool("java", what="the Allure generator behind gonogo report")
+    npm_ci(REPO, GENERATOR)
     project = copy_suite(tmp_path_factory.mktemp("echo") / "project")
     shutil.copy(ECHO, project.path / "echo_target.py")
     project.write_env("echo", ENVIRONMENT)
