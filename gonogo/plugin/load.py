@@ -21,8 +21,8 @@ import pytest
 
 from gonogo.environment import shown
 from gonogo.loadgen.judge import Judgement, judge
-from gonogo.loadgen.plan import LoadPlan, NothingToLoad, build_plan, host_pattern
 from gonogo.loadgen.measurements import LoadMeasurements, MeasurementsError
+from gonogo.loadgen.plan import LoadPlan, NothingToLoad, build_plan, host_pattern
 from gonogo.loadgen.runner import RunFiles, RunOutcome, run_locust
 from gonogo.loadgen.table import format_table
 from gonogo.plugin.api import not_applicable
