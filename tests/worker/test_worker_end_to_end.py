@@ -203,7 +203,8 @@ def test_blue_green_verifies_green_then_the_watch_catches_a_fault_and_rolls_back
 
     assert after.returncode == EXIT["ROLLBACK"], after.output
     assert "gonogo verdict: ROLLBACK" in after.output
-    assert re.search(r"gonogo watch: #\d+ at [\d.]+ s FAILED \(errors [1-9]\d*/\d+", after.output), after.output
+    failed = r"gonogo watch: #\d+ at [\d.]+ s FAILED \(errors [1-9]\d*/\d+"
+    assert re.search(failed, after.output), after.output
     assert re.search(r"gonogo watch: FAILED after [\d.]+ s \(stopped early, 40 s planned\)", after.output)
     gate = gate_of(worker_project.path, "worker-green")
     assert gate["verdict"] == "ROLLBACK"
