@@ -14,13 +14,21 @@ the reports left out). Locust's own counter is not used: on a master it misses t
 report. Figures are the median of the rounds. Goals: gonogo >= 0.95x plain locust; >= 1.6x from 1 to 2
 processes (``--processes``).
 
-    python bench/throughput.py [--seconds 5] [--users 20] [--rounds 3]
+    python bench/throughput.py [--seconds 5] [--users 20] [--rounds 3] [--processes 1,2]
+        [--baseline-tree DIR]
+
+``--baseline-tree DIR`` also runs gonogo from another copy of the package (``DIR/gonogo``, e.g.
+``git archive REV gonogo | tar -x -C DIR``), interleaved with the others, for a before/after figure on
+the same machine at the same moment. On a busy machine each round's ratios to the plain run just
+before it (paired) are steadier than the ratio of the medians; both are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -32,7 +40,7 @@ from pathlib import Path
 from _common import REPO, child_cpu, machine, nginx, table
 
 from gonogo.loadgen.plan import LoadPlan, RoutePlan
-from gonogo.loadgen.runner import run_locust
+from gonogo.loadgen.runner import RunFiles, locust_command, run_locust
 
 PLAIN = """
 import json
@@ -103,7 +111,9 @@ def plain_locust(url: str, *, users: int, seconds: int, processes: int, folder: 
     return rate, cpu / requests, 100 * cpu / sum(item["seconds"] for item in measured)
 
 
-def gonogo_run(url: str, *, users: int, seconds: int, processes: int, folder: Path) -> Measure:
+def gonogo_run(
+    url: str, *, users: int, seconds: int, processes: int, folder: Path, tree: Path | None = None
+) -> Measure:
     plan = LoadPlan(
         environment="bench",
         base_url=url,
@@ -115,14 +125,32 @@ def gonogo_run(url: str, *, users: int, seconds: int, processes: int, folder: Pa
         processes=processes,
         min_requests=1,
     )
-    outcome = run_locust(
-        plan, locustfile=REPO / "load" / "locustfile.py", folder=folder / f"gonogo-{processes}"
-    )
+    locustfile = REPO / "load" / "locustfile.py"
+    files = RunFiles(folder / f"gonogo-{processes}{'-baseline' if tree else ''}")
+    environ = command = None
+    if tree is not None:
+        # another copy of the package goes first on the child's path (the locustfile imports from it),
+        # and gets only the switches its profile knows (an older one lacks the newer ones)
+        environ = {**os.environ, "PYTHONPATH": str(tree)}
+        known = _profile_flags(tree)
+        command = [
+            part
+            for part in locust_command(plan, locustfile=locustfile, files=files, python=sys.executable)
+            if not part.startswith("--gonogo-") or part in known
+        ]
+    outcome = run_locust(plan, locustfile=locustfile, folder=files.folder, environ=environ, command=command)
     results = outcome.results
     if results is None or not results.requests:
         sys.exit(f"gonogo run failed: {outcome.error}")
     busy = 100 * results.cpu_seconds / (results.measured_s * results.processes)
     return results.achieved_rate_per_s, results.cpu_seconds / results.requests, busy
+
+
+def _profile_flags(tree: Path) -> set[str]:
+    """The ``--gonogo-*`` switches the profile in ``tree`` defines (a module or a package)."""
+    profile = tree / "gonogo" / "loadgen"
+    sources = [*profile.glob("profile.py"), *profile.glob("profile/*.py")]
+    return {flag for path in sources for flag in re.findall(r'"(--gonogo-[a-z-]+)"', path.read_text())}
 
 
 def wrk(url: str, *, connections: int, seconds: int) -> Measure:
@@ -146,18 +174,27 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--processes", default="1,2", help="comma-separated process counts (default 1,2)")
+    parser.add_argument("--baseline-tree", type=Path, help="also run gonogo from DIR/gonogo, interleaved")
     args = parser.parse_args()
+    counts = [int(count) for count in args.processes.split(",")]
     print(f"machine: {machine()}")
     samples: dict[str, list[Measure]] = {}
-    runners: tuple[tuple[str, Callable[..., Measure]], ...] = (
+    runners: list[tuple[str, Callable[..., Measure]]] = [
         ("plain locust", plain_locust),
         ("gonogo", gonogo_run),
-    )
+    ]
+    if args.baseline_tree is not None:
+        if not (args.baseline_tree / "gonogo" / "__init__.py").is_file():
+            sys.exit(f"--baseline-tree {args.baseline_tree}: no gonogo/ package in it")
+        runners.insert(
+            1, ("gonogo baseline", functools.partial(gonogo_run, tree=args.baseline_tree.resolve()))
+        )
     with nginx() as server, tempfile.TemporaryDirectory(prefix="gonogo-bench-") as folder:
         each = f"{args.seconds} s per run, {args.users} users, {args.rounds} rounds"
         print(f"target: nginx at {server.url}; {each}")
         for round_number in range(args.rounds):
-            for processes in (1, 2):
+            for processes in counts:
                 for name, runner in runners:
                     result = runner(
                         server.url,
@@ -176,14 +213,23 @@ def main() -> None:
     rates = {key: statistics.median(run[0] for run in runs) for key, runs in samples.items()}
     cpu_us = {key: statistics.median(run[1] * 1e6 for run in runs) for key, runs in samples.items()}
     busy = {key: statistics.median(run[2] for run in runs) for key, runs in samples.items()}
+    names = [name for name, _ in runners]
     rows = []
-    for key in ("plain locust|1", "gonogo|1", "plain locust|2", "gonogo|2", "wrk|1"):
-        name, processes = key.split("|")
-        plain = rates[f"plain locust|{processes}"] if name != "wrk" else rates["plain locust|1"]
-        scaling = f"{rates[key] / rates[f'{name}|1']:.2f}x" if name != "wrk" and processes == "2" else ""
-        label = name if name != "wrk" else "wrk (1 thread)"
-        row = [label, processes, f"{rates[key]:,.0f}", f"{cpu_us[key]:.0f}", f"{busy[key]:.0f}%"]
-        rows.append([*row, f"{rates[key] / plain:.2f}x", scaling])
+    for processes in counts:
+        for name in names:
+            key, plain = f"{name}|{processes}", f"plain locust|{processes}"
+            one = f"{name}|1"
+            scaling = f"{rates[key] / rates[one]:.2f}x" if processes > 1 and one in rates else ""
+            row = [name, processes, f"{rates[key]:,.0f}", f"{cpu_us[key]:.0f}", f"{busy[key]:.0f}%"]
+            rows.append([*row, f"{rates[key] / rates[plain]:.2f}x", _paired(samples, key, plain), scaling])
+    wrk_row = [
+        "wrk (1 thread)",
+        1,
+        f"{rates['wrk|1']:,.0f}",
+        f"{cpu_us['wrk|1']:.0f}",
+        f"{busy['wrk|1']:.0f}%",
+    ]
+    rows.append([*wrk_row, f"{rates['wrk|1'] / rates[f'plain locust|{counts[0]}']:.2f}x", "", ""])
     print()
     headers = [
         "generator",
@@ -192,25 +238,25 @@ def main() -> None:
         "CPU us/req",
         "CPU per process",
         "vs plain locust",
+        "paired, CPU/req inverted",
         "2 vs 1 process",
     ]
     print(table(headers, rows))
     print("(CPU per process: % of a core used by each load-generating process; well below 100 % the machine,")
-    print(" not the generator, was the limit)")
-    print()
     print(
-        f"gonogo / plain locust, req/s: {rates['gonogo|1'] / rates['plain locust|1']:.2f}x (1 process), "
-        f"{rates['gonogo|2'] / rates['plain locust|2']:.2f}x (2 processes); goal >= 0.95x"
+        " not the generator, was the limit. Paired: the median over rounds of plain locust's CPU per request"
     )
-    print(
-        "gonogo / plain locust, CPU per request inverted (the req/s ratio if each had a core to itself): "
-        f"{cpu_us['plain locust|1'] / cpu_us['gonogo|1']:.2f}x (1 process), "
-        f"{cpu_us['plain locust|2'] / cpu_us['gonogo|2']:.2f}x (2 processes)"
-    )
-    print(
-        f"2 processes / 1, req/s: gonogo {rates['gonogo|2'] / rates['gonogo|1']:.2f}x, plain locust "
-        f"{rates['plain locust|2'] / rates['plain locust|1']:.2f}x; goal >= 1.6x"
-    )
+    print(" over this generator's in the same round: the req/s ratio if each had a core to itself)")
+    if 1 in counts and 2 in counts:
+        print(
+            f"2 processes / 1, req/s: gonogo {rates['gonogo|2'] / rates['gonogo|1']:.2f}x, plain locust "
+            f"{rates['plain locust|2'] / rates['plain locust|1']:.2f}x; goal >= 1.6x"
+        )
+
+
+def _paired(samples: dict[str, list[Measure]], key: str, plain: str) -> str:
+    ratios = [base[1] / run[1] for run, base in zip(samples[key], samples[plain], strict=True)]
+    return f"{statistics.median(ratios):.2f}x"
 
 
 if __name__ == "__main__":

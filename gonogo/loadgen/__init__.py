@@ -14,25 +14,62 @@ check ``load/test_latency.py``). Modules:
     profile       the locust side (imports locust: only ever imported by a locustfile, in the child)
 
 The pytest side is ``gonogo.plugin.load`` (the ``load_check`` fixture); the latency chart is
-``gonogo.reporting.charts``. Nothing imported here imports locust or pytest.
+``gonogo.reporting.charts``. Nothing imported here imports locust or pytest; the names are imported
+on first use.
 """
 
 from __future__ import annotations
 
-from gonogo.loadgen.aggregate import Aggregate
-from gonogo.loadgen.judge import Judgement, judge
-from gonogo.loadgen.measurements import LoadMeasurements, MeasurementsError
-from gonogo.loadgen.plan import (
-    LoadPlan,
-    NothingToLoad,
-    PlanError,
-    RoutePlan,
-    apply_sensitive_caps,
-    build_plan,
-)
-from gonogo.loadgen.recorder import Recorder
-from gonogo.loadgen.runner import RunFiles, RunOutcome, locust_command, run_locust
-from gonogo.loadgen.table import format_table
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gonogo.loadgen.aggregate import Aggregate
+    from gonogo.loadgen.judge import Judgement, judge
+    from gonogo.loadgen.measurements import LoadMeasurements, MeasurementsError
+    from gonogo.loadgen.plan import (
+        LoadPlan,
+        NothingToLoad,
+        PlanError,
+        RoutePlan,
+        apply_sensitive_caps,
+        build_plan,
+    )
+    from gonogo.loadgen.recorder import Recorder
+    from gonogo.loadgen.runner import RunFiles, RunOutcome, locust_command, run_locust
+    from gonogo.loadgen.table import format_table
+
+#: public name -> the module that defines it, imported on first use: the locust child imports this
+#: package for its profile and must not pay for SciPy (the judge's bounds) unless it judges
+_LAZY = {
+    "Aggregate": "aggregate",
+    "Judgement": "judge",
+    "judge": "judge",
+    "LoadMeasurements": "measurements",
+    "MeasurementsError": "measurements",
+    "LoadPlan": "plan",
+    "NothingToLoad": "plan",
+    "PlanError": "plan",
+    "RoutePlan": "plan",
+    "apply_sensitive_caps": "plan",
+    "build_plan": "plan",
+    "Recorder": "recorder",
+    "RunFiles": "runner",
+    "RunOutcome": "runner",
+    "locust_command": "runner",
+    "run_locust": "runner",
+    "format_table": "table",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gonogo.loadgen' has no attribute {name!r}")
+    value = getattr(import_module(f"gonogo.loadgen.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Aggregate",

@@ -60,10 +60,12 @@ class Aggregate:
         if delta.get("service"):
             self.service.merge(delta["service"])
         for key, data in delta.get("intervals", {}).items():
-            self.intervals.setdefault(int(key), Series(CHART_DIGITS)).merge(data)
+            interval = self.intervals.setdefault(int(key), Series(CHART_DIGITS))
+            before = (interval.requests, interval.errors)
+            interval.merge(data)
             self._since.merge(data)
-            self._requests_total += int(data["requests"])
-            self._errors_total += int(data["errors"])
+            self._requests_total += interval.requests - before[0]
+            self._errors_total += interval.errors - before[1]
         for name, kind, count in delta.get("error_kinds", []):
             self.error_kinds[str(name), str(kind)] += int(count)
         self.cpu.setdefault(source, []).extend(float(value) for value in delta.get("cpu", []))

@@ -159,7 +159,14 @@ class Series:
         if values_us.size:
             self.max_us = max(self.max_us, int(values_us.max()))
 
-    def merge(self, data: Mapping[str, Any]) -> None:
+    def merge(self, data: Series | Mapping[str, Any]) -> None:
+        """Add another series: a ``Series`` of this process, or ``to_delta()`` of another one."""
+        if isinstance(data, Series):
+            self.hist.add(data.hist)
+            self.requests += data.requests
+            self.errors += data.errors
+            self.max_us = max(self.max_us, data.max_us)
+            return
         self.hist.add(decode(data["hist"]))
         self.requests += int(data["requests"])
         self.errors += int(data["errors"])

@@ -149,18 +149,25 @@ class Recorder:
 
     # --- deltas ---------------------------------------------------------------------------------
 
-    def take_delta(self, *, final: bool = False, now: float | None = None) -> dict[str, Any]:
-        """What was recorded since the last call, as JSON-able data for ``Aggregate.merge``."""
+    def take_delta(
+        self, *, final: bool = False, now: float | None = None, encoded: bool = True
+    ) -> dict[str, Any]:
+        """What was recorded since the last call, for ``Aggregate.merge``: JSON-able, or with ``encoded``
+        false the series themselves, for an aggregate in this process (no encoding round trip)."""
         self._fold()
+
+        def out(series: Series) -> Series | dict[str, Any]:
+            return series.to_delta() if encoded else series
+
         delta = {
             "final": final,
             "measured_s": self.measured_s(now),
-            "routes": {name: series.to_delta() for name, series in self._routes.items()},
-            "intervals": {str(index): series.to_delta() for index, series in self._intervals.items()},
+            "routes": {name: out(series) for name, series in self._routes.items()},
+            "intervals": {str(index): out(series) for index, series in self._intervals.items()},
             "error_kinds": [[name, kind, count] for (name, kind), count in self._error_kinds.items()],
             "cpu": list(self._cpu),
             "open": dict(self._open),
-            "service": self._service.to_delta() if self._service.requests else None,
+            "service": out(self._service) if self._service.requests else None,
             # CPU seconds this process used since begin(), all of it (not sampled)
             "cpu_s": self._cpu_spent if self._cpu_spent is not None else self.cpu_clock() - self._cpu_began,
         }

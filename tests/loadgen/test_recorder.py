@@ -139,6 +139,29 @@ def test_the_measurements_file_reads_back_into_the_same_measurements() -> None:
     assert again.total.errors == 7
 
 
+def test_a_delta_handed_over_in_process_merges_like_one_sent_over_the_wire() -> None:
+    rng = np.random.default_rng(13)
+    samples = rng.exponential(15.0, size=2_000).tolist()
+    wire, local = Recorder(warmup_s=0.0, duration_s=10.0), Recorder(warmup_s=0.0, duration_s=10.0)
+    for recorder in (wire, local):
+        recorder.begin(0.0)
+        for index, value in enumerate(samples):
+            recorder.add("r", value, index % 40 != 0, index / 200)
+    by_wire, in_process = Aggregate(), Aggregate()
+
+    by_wire.merge("local", json.loads(json.dumps(wire.take_delta(final=True, now=10.0))))
+    in_process.merge("local", local.take_delta(final=True, now=10.0, encoded=False))
+
+    run = plan(warmup_s=0.0, duration_s=10.0)
+    one, other = (agg.to_measurements(plan=run, locust=None, complete=True) for agg in (by_wire, in_process))
+    # everything but the CPU each recorder's process spent, which differs from call to call
+    assert {**one.to_dict(), "cpu_seconds": 0} == {**other.to_dict(), "cpu_seconds": 0}
+    assert one.total.errors == 50
+    assert in_process.progress(elapsed_s=10.0, users=1, window_s=10.0) == by_wire.progress(
+        elapsed_s=10.0, users=1, window_s=10.0
+    )
+
+
 def test_a_closed_window_still_takes_answers_to_requests_scheduled_inside_it() -> None:
     recorder = Recorder(warmup_s=0.0, duration_s=10.0, clock=lambda: 0.0)
     recorder.begin(0.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import textwrap
 import time
@@ -50,9 +51,25 @@ def test_a_run_against_the_demo_streams_progress_writes_its_files_and_keeps_locu
     for path in (outcome.files.html, outcome.files.stats_csv, outcome.files.results, outcome.files.plan):
         assert path.is_file(), path
     assert outcome.files.stats_csv.read_text().startswith("Type,Name,Request Count")
+    # the check judges: the child writes its measurements and leaves the judging (and SciPy) to it
+    assert outcome.returncode == 0
+    assert not any(line.startswith(("  PASS", "  FAIL", "  INCONCLUSIVE")) for line in lines), lines
     # gevent's monkey-patching stays in the child
     assert "locust" not in sys.modules
     assert "gevent.monkey" not in sys.modules or not sys.modules["gevent.monkey"].is_module_patched("socket")
+
+
+def test_the_locust_side_of_the_profile_loads_without_scipy() -> None:
+    # SciPy takes about a second to import, only judging needs it, and the check judges in pytest
+    code = (
+        "import sys, gonogo.loadgen.profile; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_run_past_its_time_bound_is_killed_with_its_whole_process_group(tmp_path: Path) -> None:

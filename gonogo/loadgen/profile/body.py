@@ -40,8 +40,16 @@ def read_body(response: Any, *, max_bytes: int, timeout_s: float) -> BodyRead:
     if raw is None:  # no response at all (connection refused, ...): described by its status
         return BodyRead(0)
     headers = response.headers
+    encoding = headers.get("content-encoding") if headers is not None else None
+    if not encoding and raw.message_complete:
+        # the usual small answer: its whole body came with the headers, the connection is back in the
+        # pool; nothing left to wait for or to decode
+        size = len(raw.read())
+        if size > max_bytes:
+            return BodyRead(size, f"body larger than {max_bytes} bytes (max_body_bytes): not read further")
+        return BodyRead(size)
     try:
-        decoder = _decoder(headers, max_bytes)
+        decoder = _decoder(encoding, max_bytes)
     except ValueError as exc:
         raw.release()
         return BodyRead(0, str(exc))
@@ -177,8 +185,7 @@ class _Brotli(_Decoder):
             raise _DecodeError("br body ends before its compressed stream does")
 
 
-def _decoder(headers: Any, max_bytes: int) -> _Decoder | None:
-    value = headers.get("content-encoding") if headers is not None else None
+def _decoder(value: str | list[str] | None, max_bytes: int) -> _Decoder | None:
     if not value:
         return None
     encoding = (value[-1] if isinstance(value, list) else str(value)).strip().lower()

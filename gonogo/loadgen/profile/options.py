@@ -66,6 +66,14 @@ def add_arguments(parser: Any) -> None:
         help="do not print gonogo's end-of-run table (the pytest check prints its own)",
     )
     group.add_argument(
+        "--gonogo-caller-judges",
+        action="store_true",
+        default=False,
+        include_in_web_ui=False,
+        help="whoever reads --gonogo-results judges them (the pytest check): no table, no judgement, "
+        "exit code 0 once they are written",
+    )
+    group.add_argument(
         "--gonogo-allow-destructive",
         action="store_true",
         default=False,

@@ -25,7 +25,6 @@ import psutil  # type: ignore[import-untyped]
 from locust.runners import MasterRunner, WorkerRunner
 
 from gonogo.loadgen.aggregate import Aggregate
-from gonogo.loadgen.judge import judge
 from gonogo.loadgen.plan import LoadPlan, PlanError
 from gonogo.loadgen.profile.figures import locust_figures, write_measurements
 from gonogo.loadgen.profile.options import refusal_of, resolve_plan
@@ -39,7 +38,6 @@ from gonogo.loadgen.profile.state import (
 )
 from gonogo.loadgen.profile.users import configure_users
 from gonogo.loadgen.recorder import Recorder, interval_for
-from gonogo.loadgen.table import format_table
 from gonogo.model import FindingVerdict
 
 logger = logging.getLogger("gonogo.loadgen")
@@ -178,7 +176,7 @@ class _Sending(Role):
             recorder.begin(now)
             self.state.greenlets.append(gevent.spawn(_cpu_loop, recorder))
 
-    def final_delta(self) -> dict[str, Any]:
+    def final_delta(self, *, encoded: bool = True) -> dict[str, Any]:
         """Close the window, let open-model requests in flight answer (bounded), and hand out the rest."""
         state, recorder = self.state, self.state.recorder
         if recorder is None:
@@ -200,7 +198,7 @@ class _Sending(Role):
             unfinished += user_unfinished
         recorder.finish(now)
         recorder.open_missed(dropped=dropped, unfinished=unfinished)
-        return recorder.take_delta(final=True, now=now)
+        return recorder.take_delta(final=True, now=now, encoded=encoded)
 
 
 class _Reporting(Role):
@@ -288,6 +286,13 @@ class _Reporting(Role):
         options = environment.parsed_options
         if options is not None and options.gonogo_results:
             write_measurements(Path(options.gonogo_results), measurements, environment)
+        if options is not None and options.gonogo_caller_judges:
+            environment.process_exit_code = EXIT_PASS  # the measurements are written: judged elsewhere
+            return
+        # imported here: judging needs SciPy (~1 s to import), which a run judged by its caller skips
+        from gonogo.loadgen.judge import judge
+        from gonogo.loadgen.table import format_table
+
         judgement = judge(measurements, plan)
         if options is None or not options.gonogo_no_table:
             sys.stderr.write("\n".join(format_table(measurements, judgement)) + "\n")
@@ -302,11 +307,12 @@ class LocalRole(_Sending, _Reporting):
 
     def merge_own(self) -> None:
         if self.state.recorder is not None and self.state.aggregate is not None:
-            self.state.aggregate.merge("local", self.state.recorder.take_delta())
+            # the same process: the series are handed over as they are, not encoded and decoded
+            self.state.aggregate.merge("local", self.state.recorder.take_delta(encoded=False))
 
     def collect_last(self, runner: Any) -> None:
         assert self.state.aggregate is not None
-        self.state.aggregate.merge("local", self.final_delta())
+        self.state.aggregate.merge("local", self.final_delta(encoded=False))
 
 
 class MasterRole(_Reporting):
