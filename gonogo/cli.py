@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gonogo import __version__
+from gonogo import __version__, verdict_file
 from gonogo import environment as envfile
 from gonogo.environment import reference as envdoc
 from gonogo.redaction import command as scan_secrets
@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--open", action="store_true", help="open the report's index.html in the browser")
     scan_secrets.add_parser(sub)
+    verdict_file.add_parser(sub)
     checks = sub.add_parser("checks", help="list gonogo's built-in checks (names for [builtin].disable)")
     checks.add_argument("--env", metavar="NAME", help="mark the checks this environment switches off")
     checks.add_argument("--env-dir", default="environments", help="folder of environment files")
@@ -109,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(args)
     if args.command == "scan-secrets":
         return scan_secrets.run(args)
+    if args.command == "verdict":
+        return verdict_file.main(args)
     if args.command == "checks":
         return _checks(args.env, Path(args.env_dir))
     if args.command == "init":

@@ -43,6 +43,8 @@ class RunInfo:
     pytest_exit_status: int
     gate_mode: str
     git_commit: str | None = None
+    #: the CI run (gonogo.run_identity.run_id): ``gonogo verdict`` checks a gate.json is this run's
+    run_id: str | None = None
     versions: dict[str, str] = field(default_factory=dict)
     workers: int = 0
 
@@ -105,6 +107,8 @@ def check_to_dict(result: CheckResult) -> dict[str, Any]:
         "message": result.message,
         "duration_s": round(result.duration_s, 4),
         "findings": [finding.to_dict() for finding in result.findings],
+        "blocked_by": result.blocked_by,
+        "failed_attempts": list(result.failed_attempts),
     }
 
 
@@ -140,6 +144,7 @@ def build(verdict: Verdict, results: Sequence[CheckResult], run: RunInfo) -> dic
             "gate_mode": run.gate_mode,
             "pytest_exit_status": run.pytest_exit_status,
             "git_commit": run.git_commit,
+            "run_id": run.run_id,
             "versions": run.versions,
             "workers": run.workers,
         },
