@@ -12,8 +12,13 @@
 The response body is read inside the transport, so an error while reading it is explained, retried and
 recorded like any other; streamed requests are therefore buffered (checks read whole bodies anyway).
 
-The bound does not cover a DNS lookup that hangs (``getaddrinfo`` has no timeout in the standard library)
-nor a server that trickles bytes forever (httpx's read timeout applies to each read, not to the body).
+Every body is read to at most ``[http].max_body_bytes`` (4 MiB unless the file says otherwise): a larger
+one fails the request (:class:`ResponseTooLarge`, never retried) instead of filling memory. The same
+budget is also the request's total deadline while the body arrives: httpx's read timeout bounds each
+read, so a server trickling a byte now and then would otherwise hold a check forever
+(:class:`ResponseDeadline`). The cap counts the bytes on the wire; a compressed body is decoded by httpx
+afterwards, without a second cap. The bound does not cover a DNS lookup that hangs (``getaddrinfo`` has
+no timeout in the standard library).
 """
 
 from __future__ import annotations
@@ -30,9 +35,12 @@ import httpx
 from pydantic import SecretStr
 
 from gonogo.environment import Environment
+from gonogo.errors import GonogoError
 from gonogo.redaction import Redactor
 
 BODY_EXCERPT_BYTES = 2048
+#: the largest body a check reads, unless ``[http].max_body_bytes`` says otherwise
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 USER_AGENT = "gonogo"
 #: methods safe to send again after the request may have reached the server (RFC 9110 9.2.1)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -42,6 +50,14 @@ BACKOFF_CAP_S = 1.0
 #: an attempt with less time than this left is not started: it could only time out
 _MIN_ATTEMPT_S = 0.05
 _DNS_PERMANENT = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)}
+
+
+class ResponseTooLarge(GonogoError, httpx.TransportError):
+    """The response body is larger than ``[http].max_body_bytes``: it was not read further."""
+
+
+class ResponseDeadline(GonogoError, httpx.ReadTimeout):
+    """The response did not arrive whole within the request's total deadline (a trickling server)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,9 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def _diagnose(exc: BaseException) -> _Diagnosis:
+    if isinstance(exc, ResponseTooLarge | ResponseDeadline):
+        # the server answered: asking again would read the same too-large or too-slow body
+        return _Diagnosis(str(exc), False)
     for cause in _chain(exc):
         if isinstance(cause, ssl.SSLCertVerificationError):
             # a wrong or untrusted certificate stays wrong on the next attempt
@@ -174,10 +193,12 @@ class _RetryingTransport(httpx.BaseTransport):
         redactor: Redactor | None = None,
         on_failure: FailureRecorder | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         self._inner = inner
         self._retries = retries
         self._budget_s = budget_s
+        self._max_body_bytes = max_body_bytes
         self._redactor = redactor or Redactor()
         self._on_failure = on_failure
         self._sleep = sleep
@@ -192,7 +213,7 @@ class _RetryingTransport(httpx.BaseTransport):
             left = deadline - time.monotonic()
             request.extensions = {**request.extensions, "timeout": _clip(configured, left)}
             try:
-                return self._attempt(request)
+                return self._attempt(request, started=started, deadline=deadline)
             except httpx.TransportError as exc:
                 error = exc
             pause = min(BACKOFF_S * 2 ** (attempts - 1), BACKOFF_CAP_S)
@@ -208,10 +229,13 @@ class _RetryingTransport(httpx.BaseTransport):
         reason = f"{explain(error)}; {attempts} attempt(s) in {spent:.1f} s"
         if self._on_failure is not None:
             self._on_failure(request, reason, spent * 1000)
-        message = self._redactor.text(f"{request.method} {request.url}: no response: {reason}")
+        what = (
+            "response not read" if isinstance(error, ResponseTooLarge | ResponseDeadline) else "no response"
+        )
+        message = self._redactor.text(f"{request.method} {request.url}: {what}: {reason}")
         raise type(error)(message, request=request) from error
 
-    def _attempt(self, request: httpx.Request) -> httpx.Response:
+    def _attempt(self, request: httpx.Request, *, started: float, deadline: float) -> httpx.Response:
         response = self._inner.handle_request(request)
         stream = response.stream
         if not isinstance(stream, httpx.SyncByteStream):
@@ -219,7 +243,7 @@ class _RetryingTransport(httpx.BaseTransport):
         try:
             # read here, so an error while reading the body is explained and retried like any other;
             # raw bytes: the client still decodes gzip & co
-            body = b"".join(stream)
+            body = self._read_body(stream, request, started=started, deadline=deadline)
         finally:
             response.close()
         extensions = {key: value for key, value in response.extensions.items() if key != "network_stream"}
@@ -231,6 +255,30 @@ class _RetryingTransport(httpx.BaseTransport):
             extensions=extensions,
             request=request,
         )
+
+    def _read_body(
+        self, stream: httpx.SyncByteStream, request: httpx.Request, *, started: float, deadline: float
+    ) -> bytes:
+        """The whole body, or an error once it passes the size cap or the total deadline."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in stream:
+            size += len(chunk)
+            if size > self._max_body_bytes:
+                raise ResponseTooLarge(
+                    f"the body is larger than {self._max_body_bytes} bytes ([http].max_body_bytes): "
+                    "not read further",
+                    request=request,
+                )
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise ResponseDeadline(
+                    f"the body did not arrive within the request's total deadline of {self._budget_s:g} s "
+                    f"({size} bytes in {time.monotonic() - started:.1f} s; "
+                    "[http].timeout_s x (retries + 1))",
+                    request=request,
+                )
+        return b"".join(chunks)
 
     def close(self) -> None:
         self._inner.close()
@@ -320,7 +368,12 @@ def build_client(
 
     inner = transport or httpx.HTTPTransport(retries=0, verify=verify)
     retrying = _RetryingTransport(
-        inner, retries=config.retries, budget_s=total_budget_s(env), redactor=redactor, on_failure=on_failure
+        inner,
+        retries=config.retries,
+        budget_s=total_budget_s(env),
+        redactor=redactor,
+        on_failure=on_failure,
+        max_body_bytes=config.max_body_bytes,
     )
     return httpx.Client(
         base_url=base_url,

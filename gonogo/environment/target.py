@@ -53,6 +53,13 @@ class HttpConfig(Section):
     bearer_secret: str | None = Field(
         None, description="Name of the secret sent as `Authorization: Bearer <value>`; never printed."
     )
+    max_body_bytes: int = Field(
+        4 * 1024 * 1024,
+        ge=1024,
+        le=1024**3,
+        description="Largest response body a check reads (bytes on the wire); a larger one fails the "
+        "request. Bodies must also arrive within timeout_s x (retries + 1).",
+    )
 
 
 class SecretsConfig(Section):
