@@ -94,18 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{name:20} (invalid: run `gonogo validate {name}`)")
         return 0
     if args.command == "validate":
-        try:
-            loaded = envfile.load(args.name, Path(args.env_dir))
-        except envfile.EnvironmentFileError as exc:
-            print(f"gonogo: {exc}", file=sys.stderr)
-            return 4
-        print(  # the URL may carry credentials or an interpolated secret (docs/security.md)
-            redactor_for(loaded).text(
-                f"{envfile.shown(loaded.path)}: valid ({loaded.model.base_url}, "
-                f"expected version {loaded.model.expected_version})"
-            )
-        )
-        return 0
+        return _validate(args.name, Path(args.env_dir))
     if args.command == "report":
         return _report(args)
     if args.command == "scan-secrets":
@@ -121,6 +110,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(scaffold.summary(scaffold.init(args.path, force=args.force)))
         return 0
     parser.print_help()
+    return 0
+
+
+def _validate(name: str, env_dir: Path) -> int:
+    """What ``pytest --env NAME`` checks before any test runs, and nothing is sent: exit 4 on a problem."""
+    try:
+        loaded = envfile.load(name, env_dir)
+        envfile.check_referenced_files(loaded)
+    except envfile.EnvironmentFileError as exc:
+        print(f"gonogo: {exc}", file=sys.stderr)
+        return 4
+    for warning in loaded.warnings:
+        print(f"gonogo: warning: {envfile.shown(loaded.path)}: {warning}", file=sys.stderr)
+    print(  # the URL may carry credentials or an interpolated secret (docs/security.md)
+        redactor_for(loaded).text(
+            f"{envfile.shown(loaded.path)}: valid ({loaded.model.shown_base_url}, "
+            f"expected version {loaded.model.expected_version})"
+        )
+    )
     return 0
 
 

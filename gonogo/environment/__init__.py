@@ -3,7 +3,8 @@
 An environment is ``environments/<name>.toml``. Import everything from here; the modules behind it
 each hold one concern::
 
-    _base.py        the strict section base, the URL rule
+    _base.py        the strict section base (strict types, numbers from ${VAR} text)
+    values.py       rules for single values: URLs, request paths, headers, variable names, project paths
     target.py       [launch] [http] [secrets]
     smoke.py        [health] [version] [[routes]] [security]
     precheck.py     [precheck]
@@ -11,8 +12,11 @@ each hold one concern::
     bluegreen.py    [baseline] (.compare, .parity), [watch] (.prometheus)
     gate.py         [gate]
     model.py        Environment (the whole file), LoadedEnvironment (a model and where it came from)
-    interpolate.py  ${VAR} and ${VAR:-default}
+    interpolate.py  ${VAR} and ${VAR:-default}, recording what each filled in
+    redaction.py    which interpolated values and URL credentials the redactor must know
+    nesting.py      how deep a file may nest
     loading.py      find, read, validate; the messages
+    files.py        the files an environment names (schemas, CA bundle, precheck inputs), checked
     schema.py       JSON Schema
     reference.py    the markdown reference in docs/environments.md
     errors.py       the exceptions
@@ -25,7 +29,6 @@ Exceptions (under :class:`gonogo.errors.GonogoError`)::
 
 from __future__ import annotations
 
-from gonogo.environment._base import HttpUrlText
 from gonogo.environment.bluegreen import (
     BaselineConfig,
     CompareConfig,
@@ -34,8 +37,9 @@ from gonogo.environment.bluegreen import (
     WatchConfig,
 )
 from gonogo.environment.errors import EnvironmentFileError, UnknownEnvironmentError
+from gonogo.environment.files import check_referenced_files
 from gonogo.environment.gate import GateConfig
-from gonogo.environment.interpolate import interpolate
+from gonogo.environment.interpolate import Interpolated, interpolate
 from gonogo.environment.load import LoadConfig
 from gonogo.environment.loading import (
     ENV_SUFFIX,
@@ -52,6 +56,7 @@ from gonogo.environment.precheck import PrecheckConfig
 from gonogo.environment.schema import json_schema
 from gonogo.environment.smoke import HealthConfig, HttpMethod, RouteConfig, SecurityConfig, VersionConfig
 from gonogo.environment.target import HttpConfig, LaunchConfig, SecretsConfig
+from gonogo.environment.values import HttpUrlText, redacted_url
 
 __all__ = [
     "ENV_SUFFIX",
@@ -64,6 +69,7 @@ __all__ = [
     "HttpConfig",
     "HttpMethod",
     "HttpUrlText",
+    "Interpolated",
     "LaunchConfig",
     "LoadConfig",
     "LoadedEnvironment",
@@ -77,12 +83,14 @@ __all__ = [
     "VersionConfig",
     "WatchConfig",
     "available",
+    "check_referenced_files",
     "format_validation_error",
     "interpolate",
     "json_schema",
     "load",
     "load_file",
     "name_of",
+    "redacted_url",
     "resolve_path",
     "shown",
 ]

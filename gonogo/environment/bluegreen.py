@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from gonogo.environment._base import HttpUrlText, Section
+from gonogo.environment._base import Section
+from gonogo.environment.load import MAX_ERROR_RATE
+from gonogo.environment.smoke import MAX_LATENCY_MS
+from gonogo.environment.values import HttpUrlText, VersionText
+
+#: failures, errors or inconclusive measurements a watch may tolerate at most
+MAX_WATCH_LIMIT = 1000
 
 
 class CompareConfig(Section):
@@ -28,10 +35,14 @@ class CompareConfig(Section):
         description="Names of the `[[routes]]` to compare (GET, not destructive). Default: every such route.",
     )
     requests: int = Field(
-        100, ge=1, le=2000, description="Requests per route and side (the same count to both)."
+        2000,
+        ge=1,
+        le=20_000,
+        description="The most request pairs per route (one request to each side). The comparison looks "
+        "after each batch and stops as soon as every measure is decided; this bounds it.",
     )
     max_duration_s: float = Field(
-        60.0, gt=0, le=3600, description="Stop sending after this long; fewer samples may be inconclusive."
+        60.0, ge=1, le=3600, description="Stop sending after this long; fewer samples may be inconclusive."
     )
     concurrency: int = Field(
         4, ge=1, le=64, description="Request pairs in flight at once (each pair: baseline and candidate)."
@@ -43,29 +54,35 @@ class CompareConfig(Section):
         0.98, gt=0.5, lt=1, description="Confidence level of the tests and intervals (0.98: alpha 0.02)."
     )
     min_samples: int = Field(
-        50, ge=2, description="Fewer samples on either side: the finding is inconclusive, never a pass."
+        50,
+        ge=2,
+        le=2000,
+        description="Fewer samples on either side: the finding is inconclusive, never a pass (always, when "
+        "above `requests`: loading warns).",
     )
     latency_tolerance: float = Field(
         0.10,
         ge=0,
-        le=10,
+        le=1,
         description="Tolerated latency shift, as a fraction of the baseline's p50 (0.10: 10 %).",
     )
     latency_tolerance_ms: float = Field(
         1.0,
         ge=0,
+        le=10_000,
         description="The tolerated shift is at least this many milliseconds (a floor for fast routes).",
     )
     p95_increase_limit: float = Field(
         0.5,
         ge=0,
+        le=10,
         description="Effect-size limit: the candidate's p95 may be at most this fraction above the "
         "baseline's.",
     )
     error_rate_increase: float = Field(
         0.01,
         ge=0,
-        le=1,
+        le=MAX_ERROR_RATE,
         description="Allowed increase of the error rate, candidate minus baseline (0.01: one point).",
     )
 
@@ -73,7 +90,7 @@ class CompareConfig(Section):
     @classmethod
     def _known_stage(cls, stage: str) -> str:
         if stage not in ("postdeploy", "smoke"):
-            raise ValueError(f'must be "postdeploy" or "smoke", got {stage!r}')
+            raise ValueError(f'must be "postdeploy" or "smoke", got {stage!r}. Fix: use one of them')
         return stage
 
 
@@ -99,7 +116,9 @@ class BaselineConfig(Section):
         description="URL of the baseline. With `[launch]`, `{baseline_port}` is the port the launch command "
         "was given for a baseline it starts."
     )
-    version: str | None = Field(None, description="Version the baseline is expected to report, when known.")
+    version: VersionText | None = Field(
+        None, description="Version the baseline is expected to report, when known."
+    )
     rollback_command: str | None = Field(
         None,
         description="The command that sends traffic back to the baseline, printed under NEXT STEPS on "
@@ -131,13 +150,14 @@ class PrometheusConfig(Section):
     p95_ms_query: str | None = Field(
         None, description="PromQL giving the p95 latency in milliseconds; compared with the watch limit."
     )
-    timeout_s: float = Field(5.0, gt=0, le=60, description="Timeout of one query.")
+    timeout_s: float = Field(5.0, ge=0.1, le=60, description="Timeout of one query.")
 
     @model_validator(mode="after")
     def _has_a_query(self) -> PrometheusConfig:
         if self.error_rate_query is None and self.p95_ms_query is None:
             raise ValueError(
-                "give error_rate_query, p95_ms_query or both: there is nothing to ask Prometheus"
+                "give error_rate_query, p95_ms_query or both: there is nothing to ask Prometheus. "
+                "Fix: add a query, or remove [watch.prometheus]"
             )
         return self
 
@@ -149,35 +169,74 @@ class WatchConfig(Section):
     goes above it."""
 
     duration_s: float = Field(
-        300.0, gt=0, le=86_400, description="How long to watch; `--watch DURATION` overrides it."
+        300.0, ge=1, le=86_400, description="How long to watch; `--watch DURATION` overrides it."
     )
-    interval_s: float = Field(10.0, gt=0, le=3600, description="Time between the starts of two measurements.")
+    interval_s: float = Field(
+        10.0, ge=0.1, le=3600, description="Time between the starts of two measurements."
+    )
     failure_limit: int = Field(
-        0, ge=0, description="Failed measurements tolerated; one more ends the watch: failed (ROLLBACK)."
+        0,
+        ge=0,
+        le=MAX_WATCH_LIMIT,
+        description="Failed measurements tolerated; one more ends the watch: failed (ROLLBACK). Fewer than "
+        "the measurements in duration_s.",
     )
     consecutive_error_limit: int = Field(
         4,
         ge=0,
+        le=MAX_WATCH_LIMIT,
         description="Measurements in a row that got no answer (network errors) tolerated; one more ends the "
         "watch: failed (ROLLBACK).",
     )
     inconclusive_limit: int = Field(
         0,
         ge=0,
+        le=MAX_WATCH_LIMIT,
         description="Inconclusive measurements tolerated; one more ends the watch: inconclusive (HOLD).",
     )
     sample_requests: int = Field(
-        10, ge=0, le=1000, description="Requests to the GET routes in each measurement (round robin)."
+        10,
+        ge=0,
+        le=1000,
+        description="Requests to the GET routes in each measurement (round robin), at least; more when the "
+        "watch would otherwise end with too few to show its limits held.",
+    )
+    confidence: float = Field(
+        0.99,
+        gt=0.5,
+        lt=1,
+        description="The watch's false-ROLLBACK rate stays under 1 - confidence; the same confidence says "
+        "whether a whole watch showed its limits held.",
     )
     max_error_rate: float | None = Field(
         None,
         ge=0,
-        le=1,
+        le=MAX_ERROR_RATE,
         description="A measurement fails above this error rate. Default: `[load].max_error_rate`.",
     )
     p95_ms: float | None = Field(
-        None, gt=0, description="A measurement fails above this p95 (ms). Default: `[load].p95_ms`."
+        None,
+        gt=0,
+        le=MAX_LATENCY_MS,
+        description="A measurement fails above this p95 (ms). Default: `[load].p95_ms`.",
     )
     prometheus: PrometheusConfig | None = Field(
         None, description="Also ask Prometheus for the error rate and p95 at each measurement."
     )
+
+    @model_validator(mode="after")
+    def _can_fail(self) -> WatchConfig:
+        measurements = self.measurements()
+        if self.failure_limit >= measurements:
+            raise ValueError(
+                f"failure_limit ({self.failure_limit}) is not below the {measurements} measurement(s) of "
+                f"duration_s {self.duration_s:g} s every interval_s {self.interval_s:g} s: the watch could "
+                "never fail. Fix: lower failure_limit, or watch longer"
+            )
+        return self
+
+    def measurements(self) -> int:
+        """How many measurements the watch takes in ``duration_s`` (one at 0, one every interval, one
+        at the end), as gonogo.bluegreen.watch schedules them."""
+        count = math.floor(self.duration_s / self.interval_s + 1e-9)
+        return count + 1 + (1 if self.duration_s - count * self.interval_s > 1e-6 else 0)

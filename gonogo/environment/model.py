@@ -8,14 +8,17 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from gonogo.environment._base import HttpUrlText, Section
+from gonogo.environment._base import Section
 from gonogo.environment.bluegreen import BaselineConfig, WatchConfig
 from gonogo.environment.builtin import BuiltinConfig
 from gonogo.environment.gate import GateConfig
+from gonogo.environment.interpolate import Interpolated
 from gonogo.environment.load import LoadConfig
 from gonogo.environment.precheck import PrecheckConfig
+from gonogo.environment.redaction import interpolated_values, userinfo_values
 from gonogo.environment.smoke import HealthConfig, RouteConfig, SecurityConfig, VersionConfig
 from gonogo.environment.target import HttpConfig, LaunchConfig, SecretsConfig
+from gonogo.environment.values import HttpUrlText, VersionText, redacted_url
 
 
 class Environment(Section):
@@ -25,7 +28,9 @@ class Environment(Section):
     base_url: HttpUrlText = Field(
         description="URL of the candidate. With `[launch]`, `{port}` is replaced by the launched port."
     )
-    expected_version: str = Field(description="Version the target must report (usually `${DEPLOY_VERSION}`).")
+    expected_version: VersionText = Field(
+        description="Version the target must report (usually `${DEPLOY_VERSION}`); not empty."
+    )
     sensitive: bool = Field(
         False, description="Production-like: destructive checks are skipped and load is capped."
     )
@@ -50,7 +55,10 @@ class Environment(Section):
     @model_validator(mode="after")
     def _consistent(self) -> Environment:
         if "{port}" in self.base_url and self.launch is None:
-            raise ValueError("base_url uses {port} but there is no [launch] section to provide it")
+            raise ValueError(
+                "base_url: uses {port} but there is no [launch] section to provide it. Fix: add [launch] "
+                "with a command that takes {port}, or write the port"
+            )
         launches_baseline = self.launch is not None and any(
             "{baseline_port}" in a for a in self.launch.command
         )
@@ -61,13 +69,32 @@ class Environment(Section):
         ):
             raise ValueError(
                 "[baseline].base_url uses {baseline_port} but no [launch].command starts a baseline "
-                "on it: add {baseline_port} to the command"
+                "on it. Fix: add {baseline_port} to the command"
             )
         names = [route.name for route in self.routes]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
-            raise ValueError(f"route names must be unique (they name the checks): {', '.join(duplicates)}")
+            raise ValueError(
+                f"routes: names must be unique (they name the checks): {', '.join(duplicates)}. "
+                "Fix: rename one"
+            )
         return self
+
+    @property
+    def shown_base_url(self) -> str:
+        """``base_url`` with any ``user:password@`` shown as ``***@``: for headers, logs and reports."""
+        return redacted_url(self.base_url)
+
+    def urls(self) -> list[tuple[str, str]]:
+        """Every URL the file gives, by key: where credentials may hide."""
+        found = [("base_url", self.base_url)]
+        if self.baseline is not None:
+            found.append(("baseline.base_url", self.baseline.base_url))
+        if self.watch is not None and self.watch.prometheus is not None:
+            found.append(("watch.prometheus.url", self.watch.prometheus.url))
+        if self.gate.notify_url is not None:
+            found.append(("gate.notify_url", self.gate.notify_url))
+        return found
 
     def secret_names(self) -> list[str]:
         """Every secret the run knows: the required ones and the bearer token's."""
@@ -85,8 +112,22 @@ class LoadedEnvironment(BaseModel):
     name: str
     path: Path
     model: Environment
+    #: every value interpolation took from the process environment, with the key it went into
+    interpolated: tuple[Interpolated, ...] = ()
+    #: what loading noticed but did not refuse, one sentence each, for the plugin to print (the loader
+    #: prints nothing)
+    warnings: tuple[str, ...] = ()
 
     def secret_values(self, environ: Mapping[str, str] | None = None) -> dict[str, SecretStr]:
         """The secrets that are set, read now (a launcher may have generated some)."""
         source = os.environ if environ is None else environ
         return {name: SecretStr(source[name]) for name in self.model.secret_names() if source.get(name)}
+
+    def redaction_values(self, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Everything the redactor must scrub, by name: the secrets (as :meth:`secret_values`), every
+        value interpolated into a URL, path, header or body, and the userinfo of every URL
+        (gonogo/environment/redaction.py has the rule)."""
+        values = interpolated_values(self.interpolated)
+        values.update(userinfo_values(self.model.urls()))
+        values.update({name: value.get_secret_value() for name, value in self.secret_values(environ).items()})
+        return values

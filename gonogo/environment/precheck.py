@@ -5,23 +5,25 @@ from __future__ import annotations
 from pydantic import Field
 
 from gonogo.environment._base import Section
+from gonogo.environment.values import ProjectPath
 
 
 class PrecheckConfig(Section):
     """Inputs of the pre-deploy checks (docs/checks.md). Paths are relative to the project root: the
-    folder above the environments folder (absolute paths are taken as they are)."""
+    folder above the environments folder. A path that would leave it or walk all of it is refused: absolute
+    paths, `..` out of the root, a glob starting with `**`."""
 
-    junit: list[str] = Field(
+    junit: list[ProjectPath] = Field(
         default_factory=list,
         description="Globs of upstream JUnit XML files that must be green (`**` recurses); a glob matching "
         "no file fails.",
     )
-    lockfiles: list[str] = Field(
+    lockfiles: list[ProjectPath] = Field(
         default_factory=list,
         description="Dependency lock files whose pins are checked: requirements-style, `package-lock.json`, "
         "`uv.lock`, `poetry.lock` (compared with the `package.json` / `pyproject.toml` beside them).",
     )
-    wrangler_toml: str | None = Field(
+    wrangler_toml: ProjectPath | None = Field(
         None, description="Cloudflare Workers config to validate for this environment."
     )
     wrangler_env: str | None = Field(

@@ -3,9 +3,12 @@ models it documents."""
 
 from __future__ import annotations
 
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
+import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
@@ -18,9 +21,48 @@ END = "<!-- END GENERATED -->"
 
 
 def _type_name(annotation: Any) -> str:
-    text = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
-    text = text or str(annotation).replace("typing.", "")
-    return text.replace("NoneType", "None").replace("pydantic.types.", "")
+    """``str``, ``list[str]``, ``float | None``: the type people write, without validators attached."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(arg) for arg in args)
+    if origin is typing.Literal:
+        return f"Literal[{', '.join(repr(arg) for arg in args)}]"
+    if origin is not None:
+        return f"{origin.__name__}[{', '.join(_type_name(arg) for arg in args)}]"
+    if annotation is type(None):
+        return "None"
+    if annotation is typing.Any:
+        return "Any"
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _bounds(info: FieldInfo) -> str:
+    """`` Range: 0.1 to 300.`` from the field's constraints (empty when it has none)."""
+    low = high = None
+    for item in info.metadata:
+        if isinstance(item, annotated_types.Ge):
+            low = (_number(item.ge), True)
+        elif isinstance(item, annotated_types.Gt):
+            low = (_number(item.gt), False)
+        elif isinstance(item, annotated_types.Le):
+            high = (_number(item.le), True)
+        elif isinstance(item, annotated_types.Lt):
+            high = (_number(item.lt), False)
+    if low and high and low[1] and high[1]:
+        return f" Range: {low[0]} to {high[0]}."
+    parts = []
+    if low:
+        parts.append(f"at least {low[0]}" if low[1] else f"above {low[0]}")
+    if high:
+        parts.append(f"at most {high[0]}" if high[1] else f"below {high[0]}")
+    return f" Range: {', '.join(parts)}." if parts else ""
 
 
 def _default(info: FieldInfo) -> str:
@@ -51,7 +93,7 @@ def _rows(model: type[BaseModel], prefix: str, table: str = "") -> list[str]:
             is_list = "list[" in str(info.annotation)
             nested.append((key, inner, is_list))
             continue
-        description = (info.description or "").replace("|", "\\|")
+        description = ((info.description or "") + _bounds(info)).replace("|", "\\|")
         kind = _type_name(info.annotation).replace("|", "\\|")
         rows.append(f"| `{prefix}{key}` | {kind} | {_default(info)} | {description} |")
     out = rows

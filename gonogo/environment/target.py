@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from gonogo.environment._base import Section
+from gonogo.environment.values import EnvVarName, HeaderName, HeaderValue, RequestPath
 
 
 class LaunchConfig(Section):
@@ -18,13 +17,15 @@ class LaunchConfig(Section):
         "interpreter running pytest, `{env_dir}` the folder of the environment file, `{baseline_port}` a "
         "second free port for a baseline the command also starts (`[baseline].base_url` may use it).",
     )
-    ready_path: str = Field("/health", description="Path polled until it answers 2xx.")
-    timeout_s: float = Field(30.0, gt=0, le=600, description="Give up waiting for readiness after this long.")
+    ready_path: RequestPath = Field("/health", description="Path polled until it answers 2xx.")
+    timeout_s: float = Field(
+        30.0, ge=0.1, le=600, description="Give up waiting for readiness after this long."
+    )
     cwd: str | None = Field(None, description="Working directory, relative to the environment file's folder.")
-    env: dict[str, str] = Field(
+    env: dict[EnvVarName, str] = Field(
         default_factory=dict, description="Extra environment variables for the launched process."
     )
-    generate_secrets: list[str] = Field(
+    generate_secrets: list[EnvVarName] = Field(
         default_factory=list,
         description="Secret names to fill with a random value when unset: a throwaway token shared by "
         "the launched target and the checks (local targets only).",
@@ -35,7 +36,7 @@ class HttpConfig(Section):
     """How checks talk to the target."""
 
     timeout_s: float = Field(
-        5.0, gt=0, le=300, description="Connect/read/write timeout of one request attempt."
+        5.0, ge=0.1, le=300, description="Connect/read/write timeout of one request attempt."
     )
     retries: int = Field(
         2,
@@ -49,8 +50,10 @@ class HttpConfig(Section):
     ca_bundle: str | None = Field(
         None, description="A CA file to verify against instead of the system store (relative to the file)."
     )
-    headers: dict[str, str] = Field(default_factory=dict, description="Headers sent with every request.")
-    bearer_secret: str | None = Field(
+    headers: dict[HeaderName, HeaderValue] = Field(
+        default_factory=dict, description="Headers sent with every request."
+    )
+    bearer_secret: EnvVarName | None = Field(
         None, description="Name of the secret sent as `Authorization: Bearer <value>`; never printed."
     )
     max_body_bytes: int = Field(
@@ -65,14 +68,6 @@ class HttpConfig(Section):
 class SecretsConfig(Section):
     """Secrets are named, never written in the file: their values come from the process environment."""
 
-    required: list[str] = Field(
+    required: list[EnvVarName] = Field(
         default_factory=list, description="Environment variables that must be set and non-empty."
     )
-
-    @field_validator("required")
-    @classmethod
-    def _names_are_env_vars(cls, names: list[str]) -> list[str]:
-        for name in names:
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                raise ValueError(f"{name!r} is not an environment variable name (letters, digits, _)")
-        return names

@@ -76,7 +76,7 @@ def test_a_prometheus_source_without_a_query_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ("[watch]\ninterval_s = 0", r"watch\.interval_s: Input should be greater than 0"),
+        ("[watch]\ninterval_s = 0", r"watch\.interval_s: Input should be greater than or equal to 0\.1"),
         ("[watch]\nfailure_limit = -1", r"watch\.failure_limit: Input should be greater than or equal to 0"),
         (
             '[watch.prometheus]\nurl = "prometheus:9090"\nerror_rate_query = "up"',
