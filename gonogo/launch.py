@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import ssl
 import subprocess
 import sys
@@ -26,6 +27,8 @@ from gonogo.errors import GonogoError
 from gonogo.processes import die_with_parent, free_port, stop_group
 
 OUTPUT_TAIL_CHARS = 4000
+#: characters of an unhealthy readiness answer quoted in the launch error
+BODY_CHARS = 300
 
 
 class LaunchError(GonogoError):
@@ -63,6 +66,12 @@ class LaunchedTarget:
         stop_group(self.process, grace_s)
         with contextlib.suppress(OSError):
             self.output_path.unlink()
+
+
+def kill_now(target: LaunchedTarget) -> None:
+    """SIGKILL the target's process group without waiting (a second SIGTERM: the run ends now)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(target.process.pid, signal.SIGKILL)
 
 
 def expand(command: list[str], *, port: int, env_dir: Path, baseline_port: int | None = None) -> list[str]:
@@ -132,6 +141,9 @@ def wait_ready(
     url = target.base_url + ready_path
     deadline = clock() + timeout_s
     last = "no answer yet"
+    # how many polls got an HTTP answer: a target that answers 503 from its first poll is up and
+    # unhealthy, and more time will not help it
+    polls, answered, body = 0, 0, ""
     with httpx.Client(timeout=httpx.Timeout(1.0), verify=verify) as client:
         while True:
             code = target.process.poll()
@@ -140,18 +152,49 @@ def wait_ready(
                     f"the target exited with code {code} before {url} answered.\n"
                     f"command: {' '.join(target.command)}\n--- its output ---\n{target.output_tail()}"
                 )
+            polls += 1
             try:
                 response = client.get(url)
                 if response.is_success:
                     return timeout_s - (deadline - clock())
                 last = f"HTTP {response.status_code}"
+                answered += 1
+                body = " ".join(response.text[:BODY_CHARS].split()) or "(empty body)"
             except httpx.HTTPError as exc:
                 last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             if clock() >= deadline:
                 raise LaunchError(
-                    f"the target did not become ready within {timeout_s:g} s: {url} last gave {last}.\n"
-                    f"command: {' '.join(target.command)}\n"
-                    f"Fix: raise [launch].timeout_s or check the output below.\n"
-                    f"--- its output ---\n{target.output_tail()}"
+                    _not_ready(url, timeout_s, last, polls=polls, answered=answered)
+                    + (f"; its body: {body}" if last.startswith("HTTP") else ".")
+                    + f"\ncommand: {' '.join(target.command)}\n"
+                    + _fix(ready_path, polls=polls, answered=answered, last=last)
+                    + f"\n--- its output ---\n{target.output_tail()}"
                 )
             time.sleep(0.1)
+
+
+def _not_ready(url: str, timeout_s: float, last: str, *, polls: int, answered: int) -> str:
+    if answered == polls:
+        return (
+            f"the target is up but unhealthy: {url} answered {last} from its first poll "
+            f"({polls} polls in {timeout_s:g} s, none 2xx)"
+        )
+    if last.startswith("HTTP"):
+        return (
+            f"the target is up but unhealthy: {url} answered {last} once it came up "
+            f"({answered} of {polls} polls in {timeout_s:g} s answered, none 2xx)"
+        )
+    return f"the target did not become ready within {timeout_s:g} s: {url} last gave {last}"
+
+
+def _fix(ready_path: str, *, polls: int, answered: int, last: str) -> str:
+    if answered == polls:
+        return (
+            f"Fix: find out why {ready_path} reports unhealthy (its output below); more time will not help."
+        )
+    if last.startswith("HTTP"):
+        return (
+            f"Fix: find out why {ready_path} reports unhealthy (its output below), or raise "
+            "[launch].timeout_s if it needs longer to become healthy."
+        )
+    return "Fix: raise [launch].timeout_s if it starts slowly, or check the output below."

@@ -20,6 +20,8 @@ POLICY_SKIP_PROPERTY: Final = "gonogo.policy_skip"
 IMPERATIVE_XFAIL_PROPERTY: Final = "gonogo.imperative_xfail"
 #: one :class:`gonogo.model.Finding` as a dict
 FINDING_PROPERTY: Final = "gonogo.finding"
+#: what kept the check from running: an earlier stage that failed ("precheck", "smoke") or "launch"
+BLOCKED_PROPERTY: Final = "gonogo.blocked_by"
 
 # -- finding names the reports read metrics from -------------------------------------------------
 FINDING_P95: Final = "p95 latency"  # ms

@@ -9,7 +9,13 @@ closed where pytest leaves room:
 * skipped -> SKIPPED, a *policy* skip only when gonogo skipped it on purpose (``gonogo.policy_skip``);
 * xfailed by ``@pytest.mark.xfail`` -> a policy skip: the author declared the check known-broken before
   it ran; reported, never counted. ``pytest.xfail()`` called inside a check gives up at run time: a
-  plain skip, which fails a critical check closed.
+  plain skip, which fails a critical check closed;
+* skipped because an earlier stage failed or the target never started -> SKIPPED with ``blocked_by``;
+* retried by pytest-rerunfailures (``--reruns``): the last attempt decides, and the failed attempts
+  before it are kept (``failed_attempts``): a pass after a retry is flaky, which the verdict holds.
+
+Messages are the check's own words: pytest's ``Failed: `` (``pytest.fail``) and ``AssertionError: ``
+prefixes are dropped, other exception names (``RuntimeError: ...``) are kept because they say what broke.
 
 Nothing here imports pytest: the collector reads report attributes through a small protocol.
 """
@@ -22,6 +28,7 @@ from typing import Any, Protocol
 
 from gonogo.model import CheckResult, Finding, FindingVerdict, Outcome, Stage
 from gonogo.names import (
+    BLOCKED_PROPERTY,
     FINDING_PROPERTY,
     GATE_PROPERTY,
     IMPERATIVE_XFAIL_PROPERTY,
@@ -30,6 +37,10 @@ from gonogo.names import (
 )
 
 MESSAGE_LIMIT = 600
+#: exception names that say nothing the message does not: the check failed, in its own words
+_NOISE_PREFIXES = ("Failed: ", "AssertionError: ")
+#: pytest-rerunfailures' outcome for an attempt that failed and is run again
+RERUN = "rerun"
 
 
 class ReportLike(Protocol):
@@ -57,6 +68,9 @@ class _Pending:
     properties: list[tuple[str, object]] = field(default_factory=list)
     duration_s: float = 0.0
     xfail_reason: str | None = None
+    failed_attempts: list[str] = field(default_factory=list)
+    #: the current attempt failed and another one follows: no result to judge until it ends
+    rerunning: bool = False
 
 
 def _message(report: ReportLike) -> str:
@@ -67,6 +81,8 @@ def _message(report: ReportLike) -> str:
         return str(longrepr[2]).removeprefix("Skipped: ")
     crash = getattr(getattr(longrepr, "reprcrash", None), "message", None)
     text = str(crash) if crash else str(longrepr)
+    for prefix in _NOISE_PREFIXES:
+        text = text.removeprefix(prefix)
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
 
 
@@ -91,8 +107,17 @@ class ResultCollector:
         if pending is None:
             pending = self._pending[report.nodeid] = _Pending(report.nodeid)
             self._order.append(report.nodeid)
-        pending.phases[report.when or "call"] = report.outcome
         pending.duration_s += report.duration
+        if report.when == "setup" and pending.phases:
+            # a new attempt (--reruns): what the earlier one saw is kept only as a failed attempt
+            pending.phases, pending.messages, pending.properties = {}, [], []
+            pending.xfail_reason, pending.rerunning = None, False
+        if report.outcome == RERUN:
+            # an attempt that failed and runs again: the next attempt's phases replace this one's
+            pending.failed_attempts.append(_message(report) or f"{report.when or 'call'} failed")
+            pending.rerunning = True
+            return
+        pending.phases[report.when or "call"] = report.outcome
         # user_properties accumulate over phases on the same item: keep the latest full list
         if len(report.user_properties) >= len(pending.properties):
             pending.properties = list(report.user_properties)
@@ -109,6 +134,12 @@ class ResultCollector:
     def results(self) -> list[CheckResult]:
         return [_result(self._pending[nodeid]) for nodeid in self._order]
 
+    def result_of(self, nodeid: str) -> CheckResult | None:
+        """The check's result from the reports seen so far (None before its first report, and while
+        an attempt that failed waits for the next one)."""
+        pending = self._pending.get(nodeid)
+        return None if pending is None or pending.rerunning else _result(pending)
+
 
 def _props(properties: Iterable[tuple[str, object]], key: str) -> list[object]:
     return [value for name, value in properties if name == key]
@@ -120,6 +151,8 @@ def _result(pending: _Pending) -> CheckResult:
     stage = Stage(str(stages[-1])) if stages else None
     gate = next((value for value in reversed(_props(props, GATE_PROPERTY)) if isinstance(value, dict)), {})
     policy_reasons = [str(value) for value in _props(props, POLICY_SKIP_PROPERTY)]
+    blockers = [str(value) for value in _props(props, BLOCKED_PROPERTY)]
+    blocked_by = None
     findings = tuple(findings_of(props))
     phases = pending.phases
     message = pending.messages[0] if pending.messages else ""
@@ -134,8 +167,9 @@ def _result(pending: _Pending) -> CheckResult:
         outcome = Outcome.FAILED
     elif "skipped" in phases.values():
         outcome = Outcome.SKIPPED
-        policy_skip = bool(policy_reasons)
-        message = policy_reasons[0] if policy_reasons else message
+        policy_skip = bool(policy_reasons) and not blockers
+        message = policy_reasons[0] if policy_skip else message
+        blocked_by = blockers[0] if blockers else None
     elif phases.get("call") == "passed":
         verdicts = {finding.verdict for finding in findings}
         if FindingVerdict.FAIL in verdicts:
@@ -163,6 +197,8 @@ def _result(pending: _Pending) -> CheckResult:
         message=message,
         findings=findings,
         duration_s=pending.duration_s,
+        blocked_by=blocked_by,
+        failed_attempts=tuple(pending.failed_attempts),
     )
 
 

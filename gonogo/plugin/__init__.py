@@ -29,6 +29,11 @@ from gonogo.plugin.core import (
     pytest_runtest_teardown,
     pytest_unconfigure,
 )
+from gonogo.plugin.invocation import (
+    pytest_cmdline_main,
+    pytest_collection_finish,
+    pytest_load_initial_conftests,
+)
 from gonogo.plugin.launching import pytest_sessionstart
 
 
@@ -39,8 +44,11 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 __all__ = [
     "pytest_addhooks",
     "pytest_addoption",
+    "pytest_cmdline_main",
+    "pytest_collection_finish",
     "pytest_collection_modifyitems",
     "pytest_configure",
+    "pytest_load_initial_conftests",
     "pytest_report_header",
     "pytest_runtest_makereport",
     "pytest_runtest_setup",

@@ -14,14 +14,15 @@ from typing import Any
 import pytest
 
 from gonogo import environment as envfile
-from gonogo.model import STAGE_ORDER
-from gonogo.names import IMPERATIVE_XFAIL_PROPERTY
+from gonogo.model import STAGE_ORDER, Stage
+from gonogo.names import FINDING_PROPERTY, IMPERATIVE_XFAIL_PROPERTY, STAGE_PROPERTY
 from gonogo.plugin import builtin, compare, fixtures, gate, load, parity, watch
 from gonogo.plugin.allure import AllureExtras
 from gonogo.plugin.collection import GATE_ERROR_KEY
 from gonogo.plugin.context import CONTEXT_KEY, RunContext, is_worker, run_context
 from gonogo.plugin.evidence import Evidence
 from gonogo.plugin.gate import clear_previous
+from gonogo.plugin.gating import block_if_needed
 from gonogo.plugin.scrub import CollectionScrubber, scrub_report
 from gonogo.plugin.xdist import WORKER_BASE_URL, WORKER_BASELINE_URL, TargetXdistHooks
 from gonogo.redaction.known import redactor_for, too_short_warnings
@@ -129,7 +130,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(CollectionScrubber(context), "gonogo.scrub")
     config.stash[CONTEXT_KEY] = context
     builtin.register(config, context)  # gonogo's own checks beside the project's (gonogo.suite)
-    if loaded is not None and not is_worker(config) and not config.option.collectonly:
+    if loaded is not None and not is_worker(config):  # informational runs: the gate judges nothing
         gate.register(config, context)
     if loaded is not None and config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(TargetXdistHooks(context), "gonogo.xdist")
@@ -147,7 +148,14 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         lines[0] += f": {env.description}"
     target = context.target
     launched = f" (launched, pid {target.pid})" if target else ""
-    lines.append(f"gonogo: base URL {context.base_url}{launched}")
+    if context.launch_error is not None:
+        # what happened is said once, with the target's output, just before the verdict
+        lines.append(
+            "gonogo: [launch] target not ready: checks that need it are blocked, the file-only prechecks "
+            "run (what happened: just before the verdict)"
+        )
+    else:
+        lines.append(f"gonogo: base URL {context.base_url}{launched}")
     lines.append(f"gonogo: expected version {env.expected_version}")
     if env.baseline is not None:
         lines.append(f"gonogo: baseline {env.baseline.base_url}")
@@ -167,9 +175,14 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     context = run_context(item.config)
     if context is not None:
         context.exchanges.clear()
+    # each attempt (--reruns) records its own findings: an earlier attempt's are not this one's
+    item.user_properties[:] = [prop for prop in item.user_properties if prop[0] != FINDING_PROPERTY]
     problem = item.stash.get(GATE_ERROR_KEY, None)
     if problem is not None:
         pytest.fail(problem, pytrace=False)
+    if context is not None and context.loaded is not None:
+        stages = [value for key, value in item.user_properties if key == STAGE_PROPERTY]
+        block_if_needed(item, Stage(str(stages[-1])) if stages else None)
     yield
 
 

@@ -2,17 +2,19 @@
 
 Registered only in the controller (never in an xdist worker) and only when an environment is loaded.
 The gate fails closed: the previous gate.json is removed as the run starts, every way a run can go
-wrong is recorded (interrupt, internal error, collection error, crashed worker, ``-x``, a target that
-never started, checks that never reported), and anything unexpected while judging becomes NO-GO.
+wrong is recorded (interrupt, SIGTERM, internal error, collection error, crashed worker, ``-x``, a
+target that never started, checks that never reported, reports that cannot be written), and anything
+unexpected while judging becomes NO-GO. It also keeps the stage gate (:mod:`gonogo.plugin.gating`),
+relays xdist workers' progress lines (:mod:`gonogo.plugin.progress`), and judges nothing in an
+informational run (:mod:`gonogo.plugin.informational`): exit 0 means a fresh GO and nothing else.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shlex
-import subprocess
-import sys
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,59 +22,24 @@ from typing import Any
 
 import pytest
 
-from gonogo import __version__
+from gonogo import run_identity
 from gonogo.environment import shown
 from gonogo.model import CheckResult
 from gonogo.outcomes import ResultCollector
+from gonogo.plugin import run_info, signals
 from gonogo.plugin.context import RunContext
+from gonogo.plugin.gate_options import GateOptions, add_options, resolve_options
+from gonogo.plugin.gating import GATING_KEY, WORKER_LAUNCH_ERROR, WORKER_RUN_DIR, StageGate
+from gonogo.plugin.informational import EXIT_NO_VERDICT, informational
+from gonogo.plugin.progress import ProgressRelay, terminal_line_writer
+from gonogo.plugin.reports_folder import clear_previous, remove_quietly
 from gonogo.plugin.sweep import ReportsSweep
+from gonogo.plugin.verdict_block import write_launch_failure, write_no_verdict, write_verdict
 from gonogo.reporting import charts, deployment_report, gate_json, notify
 from gonogo.reporting.files import write_atomic
 from gonogo.reporting.layout import DEPLOYMENT_REPORT as REPORT_FILE
 from gonogo.reporting.layout import GATE_FILE
-from gonogo.verdict import Decision, Policy, Reason, RunState, Verdict, decide
-
-
-def add_options(parser: pytest.Parser) -> None:
-    """The gate's own options (the exit code, scores, the webhook)."""
-    gate = parser.getgroup("gonogo gate", "gonogo promotion gate")
-    gate.addoption(
-        "--gate-mode",
-        dest="gonogo_gate_mode",
-        choices=("enforce", "report"),
-        help="enforce: the exit code is the verdict's (GO 0, HOLD 10, NO-GO 11, ROLLBACK 12); "
-        "report: record the verdict, keep pytest's exit code. Default: $GONOGO_GATE_MODE, ini, enforce.",
-    )
-    gate.addoption(
-        "--gate-pass-score",
-        dest="gonogo_pass_score",
-        type=float,
-        metavar="N",
-        help="score needed for GO (overrides [gate].pass_score).",
-    )
-    gate.addoption(
-        "--gate-warn-score",
-        dest="gonogo_warn_score",
-        type=float,
-        metavar="N",
-        help="below this score: NO-GO (overrides [gate].warn_score).",
-    )
-    gate.addoption(
-        "--notify",
-        dest="gonogo_notify",
-        metavar="URL",
-        help="POST gate.json to this URL after the verdict (overrides [gate].notify_url).",
-    )
-    gate.addoption(
-        "--notify-timeout",
-        dest="gonogo_notify_timeout",
-        type=float,
-        default=5.0,
-        metavar="S",
-        help="timeout of one webhook attempt (3 attempts at most). Default: 5.",
-    )
-    parser.addini("gonogo_gate_mode", "enforce (default) or report", default="")
-
+from gonogo.verdict import Decision, Reason, RunState, Verdict, decide
 
 #: distinct per verdict; pytest keeps 1-5 for itself (4: usage error, before any check runs)
 EXIT_CODES: dict[Decision, int] = {
@@ -81,21 +48,16 @@ EXIT_CODES: dict[Decision, int] = {
     Decision.NO_GO: 11,
     Decision.ROLLBACK: 12,
 }
-TOP_REASONS = 5
-_COLOURS = {
-    Decision.GO: {"green": True, "bold": True},
-    Decision.HOLD: {"yellow": True, "bold": True},
-    Decision.NO_GO: {"red": True, "bold": True},
-    Decision.ROLLBACK: {"red": True, "bold": True},
-}
-
-
-@dataclass(frozen=True)
-class GateOptions:
-    mode: str  # "enforce" | "report"
-    policy: Policy
-    notify_url: str | None
-    notify_timeout_s: float
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_NO_VERDICT",
+    "GATE_KEY",
+    "GateOptions",
+    "GatePlugin",
+    "add_options",
+    "clear_previous",
+    "register",
+]
 
 
 @dataclass(frozen=True)
@@ -107,24 +69,9 @@ class GateOutcome:
     notify: notify.NotifyResult | None
 
 
-def clear_previous(reports_dir: Path) -> None:
-    """Remove the last run's verdict: a run that dies hard must not leave an earlier GO behind."""
-    for name in (GATE_FILE, REPORT_FILE):
-        with contextlib.suppress(FileNotFoundError):
-            (reports_dir / name).unlink()
-
-
 def git_commit(cwd: Path) -> str | None:
-    for name in ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"):
-        if os.environ.get(name):
-            return os.environ[name]
-    try:
-        completed = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=2, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return completed.stdout.strip() or None if completed.returncode == 0 else None
+    """The commit being verified (:func:`gonogo.run_identity.git_commit`)."""
+    return run_identity.git_commit(cwd, os.environ)
 
 
 class GatePlugin:
@@ -147,6 +94,14 @@ class GatePlugin:
         self.sweep = ReportsSweep(self)
         #: why a pytest_gonogo_verdict implementation failed (shown as a warning; the verdict stands)
         self.hook_error: str | None = None
+        #: why gate.json or the deployment report could not be written (NO-GO exit, in both modes)
+        self.write_error: str | None = None
+        #: --collect-only, --markers, ...: nothing is judged, nothing written
+        self.informational = informational(config)
+        self.stage_gate = StageGate(keep_going=bool(config.option.gonogo_keep_going))
+        #: the folder shared with xdist workers (the stage gate's file, progress lines); None when serial
+        self.run_dir: Path | None = None
+        self.relay: ProgressRelay | None = None
         self._printed = False
 
     # -- recording (thin hooks) -----------------------------------------------------------
@@ -160,20 +115,36 @@ class GatePlugin:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.collector.add(report, wasxfail=getattr(report, "wasxfail", None))
+        if report.outcome == "failed" or report.when == "teardown":
+            # as soon as a critical check of an earlier stage fails, the later stages are blocked
+            result = self.collector.result_of(report.nodeid)
+            if result is not None:
+                self.stage_gate.record(result)
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        self.interrupted = True
+        if not self.informational:
+            self.interrupted = True
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if self.run_dir is not None and reporter is not None:
+            self.relay = ProgressRelay(self.run_dir, terminal_line_writer(reporter))
+            self.relay.start()
 
     def pytest_internalerror(self, excrepr: object, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         self.internal_error = f"{excinfo.typename}: {excinfo.value}"
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.relay is not None:
+            self.relay.stop()
+        if self.informational:
+            return  # the exit code: gonogo.plugin.invocation, for --markers too (it has no session)
         stopped = session.shouldfail or session.shouldstop
         if exitstatus == pytest.ExitCode.INTERRUPTED and not stopped:
             self.interrupted = True
         outcome = self.finish(int(exitstatus), stopped_early=str(stopped) if stopped else None)
-        if self.options.mode == "enforce":
+        if self.options.mode == "enforce" or outcome.exit_code == EXIT_CODES[Decision.NO_GO]:
             session.exitstatus = outcome.exit_code
 
     @pytest.hookimpl(trylast=True)
@@ -181,12 +152,15 @@ class GatePlugin:
         self._print(terminalreporter)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        # the session never finished (the target never started, or pytest.exit): still judge it
-        if self.outcome is None:
+        # the session never finished (a usage error after configure, pytest.exit): still judge it
+        if self.outcome is None and not self.informational:
             self.finish(pytest.ExitCode.INTERRUPTED, stopped_early=None)
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             self._print(reporter)
+        signals.uninstall()
+        if self.run_dir is not None:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
 
     # -- judging (plain) ------------------------------------------------------------------
 
@@ -212,39 +186,20 @@ class GatePlugin:
             verdict = Verdict(Decision.NO_GO, (reason,), None, 0, 0)
         verdict = self.sweep.first_pass(verdict)
         exit_code = EXIT_CODES[verdict.decision] if self.options.mode == "enforce" else pytest_exit_status
+        if self.context.launch_error is not None:
+            # a target that never started is NO-GO in both modes: report mode must not read it as 0
+            exit_code = EXIT_CODES[Decision.NO_GO]
         self.outcome = self._write(verdict, results, exit_code, pytest_exit_status)
         return self.outcome
 
     def _run_info(self, exit_code: int, pytest_exit_status: int) -> gate_json.RunInfo:
-        loaded = self.context.loaded
-        assert loaded is not None
-        env = loaded.model
-        args = self.config.invocation_params.args
-        command = "pytest " + " ".join(shlex.quote(str(arg)) for arg in args)
-        workers = getattr(self.config.option, "numprocesses", 0)
-        return gate_json.RunInfo(
-            environment=loaded.name,
-            env_file=shown(loaded.path),
-            description=env.description,
-            base_url=self.context.base_url or env.base_url,
-            expected_version=env.expected_version,
-            sensitive=env.sensitive,
-            baseline_url=env.baseline.base_url if env.baseline else None,
-            rollback_command=env.baseline.rollback_command if env.baseline else None,
-            selected_stages=self.context.settings.stages,
+        return run_info.build(
+            self.config,
+            self.context,
+            gate_mode=self.options.mode,
             started_at=self.started_at,
-            finished_at=datetime.now(UTC),
-            command=self.context.redactor.text(command.strip()),
             exit_code=exit_code,
             pytest_exit_status=pytest_exit_status,
-            gate_mode=self.options.mode,
-            git_commit=git_commit(self.config.rootpath),
-            versions={
-                "gonogo": __version__,
-                "pytest": pytest.__version__,
-                "python": sys.version.split()[0],
-            },
-            workers=workers if isinstance(workers, int) else 0,
         )
 
     def _write(
@@ -259,8 +214,19 @@ class GatePlugin:
         redact = self.context.redactor.text
         gate_path = self.reports_dir / GATE_FILE
         report_path = self.reports_dir / REPORT_FILE
-        write_atomic(gate_path, gate_json.dumps(document))
-        write_atomic(report_path, redact(report))
+        try:
+            write_atomic(gate_path, gate_json.dumps(document))
+            write_atomic(report_path, redact(report))
+        except OSError as exc:
+            # a full or read-only folder: say so and exit NO-GO; nothing is posted, nothing half-written
+            # stays (and the previous run's files were removed when this run started)
+            left = remove_quietly(gate_path)
+            self.write_error = (
+                f"could not write {shown(exc.filename or gate_path)}: {exc.strerror or exc} ({left}). "
+                f"The verdict above was not recorded: NO-GO. Fix: free space in, or make writable, "
+                f"{shown(self.reports_dir)}, or pass --reports-dir=PATH"
+            )
+            return GateOutcome(verdict, EXIT_CODES[Decision.NO_GO], gate_path, report_path, None)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with contextlib.suppress(OSError), open(summary, "a", encoding="utf-8") as handle:
@@ -279,36 +245,37 @@ class GatePlugin:
     # -- terminal -------------------------------------------------------------------------
 
     def _print(self, reporter: Any) -> None:
-        if self._printed or self.outcome is None:
+        if self._printed:
+            return
+        if self.informational:
+            self._printed = True
+            code = pytest.ExitCode.OK if self.options.mode == "report" else EXIT_NO_VERDICT
+            write_no_verdict(reporter, option=self.informational, exit_code=int(code))
+            return
+        if self.outcome is None:
             return
         self._printed = True
         outcome = self.outcome
-        verdict = outcome.verdict
-        colour = _COLOURS[verdict.decision]
-        redact = self.context.redactor.text
-        reporter.write_sep("=", f"gonogo verdict: {verdict.decision.value}", **colour)
-        score = f", score {verdict.score:.1f}" if verdict.score is not None else ""
         assert self.context.loaded is not None
-        mode = " (report mode: exit code unchanged)" if self.options.mode == "report" else ""
-        reporter.write_line(
-            f"{verdict.decision.value} for {self.context.loaded.name}: {verdict.passed}/{verdict.counted} "
-            f"counted checks passed{score}; exit {outcome.exit_code}{mode}",
-            **colour,
-        )
-        shown_reasons = [r for r in verdict.reasons if r.decision is not None][:TOP_REASONS]
-        for reason in shown_reasons:
-            message = " ".join(reason.message.split())
-            reporter.write_line(redact(f"  - {reason.code}: {message}"))
-        more = len([r for r in verdict.reasons if r.decision is not None]) - len(shown_reasons)
-        if more > 0:
-            reporter.write_line(f"  ... and {more} more reason(s) in gate.json")
-        reporter.write_line(f"gate.json: {shown(outcome.gate_path)}")
-        reporter.write_line(f"deployment report: {shown(outcome.report_path)}")
+        if self.context.launch_error is not None:
+            write_launch_failure(reporter, self.context.redactor.text(self.context.launch_error))
+        notes: list[tuple[str, dict[str, bool]]] = []
         if outcome.notify is not None:
-            style = {} if outcome.notify.ok else {"yellow": True}
-            reporter.write_line(f"notify: {redact(outcome.notify.message)}", **style)
+            notes.append((f"notify: {outcome.notify.message}", {} if outcome.notify.ok else {"yellow": True}))
         if self.hook_error is not None:
-            reporter.write_line(f"warning: {redact(self.hook_error)}", yellow=True)
+            notes.append((f"warning: {self.hook_error}", {"yellow": True}))
+        if self.write_error is not None:
+            notes.append((f"gonogo: {self.write_error}", {"red": True, "bold": True}))
+        write_verdict(
+            reporter,
+            environment=self.context.loaded.name,
+            verdict=outcome.verdict,
+            exit_code=outcome.exit_code,
+            report_mode=self.options.mode == "report",
+            files=None if self.write_error else (outcome.gate_path, outcome.report_path),
+            notes=notes,
+            redactor=self.context.redactor,
+        )
 
 
 def announce(
@@ -332,6 +299,14 @@ class GateXdistHooks:
     def __init__(self, gate: GatePlugin) -> None:
         self._gate = gate
 
+    def pytest_configure_node(self, node: Any) -> None:
+        # the stage gate's file and the progress files live in the run folder; a target that never
+        # started blocks the workers' checks too
+        if self._gate.run_dir is not None:
+            node.workerinput[WORKER_RUN_DIR] = str(self._gate.run_dir)
+        if self._gate.context.launch_error is not None:
+            node.workerinput[WORKER_LAUNCH_ERROR] = self._gate.context.launch_error
+
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
         self._gate.expected.update(ids)
 
@@ -347,37 +322,17 @@ GATE_KEY = pytest.StashKey[GatePlugin]()
 def register(config: pytest.Config, context: RunContext) -> GatePlugin:
     """Build the gate from the options and the file's ``[gate]``, register it, keep it in the stash."""
     assert context.loaded is not None
-    gate_config = context.loaded.model.gate
-    mode = (
-        config.option.gonogo_gate_mode
-        or os.environ.get("GONOGO_GATE_MODE")
-        or config.getini("gonogo_gate_mode")
-    )
-    if mode not in ("", "enforce", "report"):
-        raise pytest.UsageError(
-            f"gate mode must be enforce or report, given: {mode!r} (GONOGO_GATE_MODE or ini)"
-        )
-    try:
-        policy = Policy(
-            pass_score=_first_set(config.option.gonogo_pass_score, gate_config.pass_score),
-            warn_score=_first_set(config.option.gonogo_warn_score, gate_config.warn_score),
-        )
-    except ValueError as exc:
-        raise pytest.UsageError(f"--gate-pass-score / --gate-warn-score: {exc}") from None
-    options = GateOptions(
-        mode=mode or "enforce",
-        policy=policy,
-        notify_url=config.option.gonogo_notify or gate_config.notify_url,
-        notify_timeout_s=config.option.gonogo_notify_timeout,
-    )
+    options = resolve_options(config, context)
     plugin = GatePlugin(config, context, options)
     config.pluginmanager.register(plugin, "gonogo.gate")
     config.stash[GATE_KEY] = plugin
+    config.stash[GATING_KEY] = plugin.stage_gate
+    if not plugin.informational:
+        signals.install()  # SIGTERM: NO-GO with gate.json, whether or not the file has [launch]
+    if config.pluginmanager.hasplugin("xdist") and getattr(config.option, "numprocesses", None):
+        plugin.run_dir = Path(tempfile.mkdtemp(prefix="gonogo-run-"))
+        plugin.stage_gate.run_dir = plugin.run_dir
     config.pluginmanager.register(plugin.sweep, "gonogo.sweep")  # before Allure: its last pass runs after
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(GateXdistHooks(plugin), "gonogo.gate.xdist")
     return plugin
-
-
-def _first_set(override: float | None, default: float) -> float:
-    return default if override is None else override

@@ -28,6 +28,7 @@ from gonogo.loadgen.table import format_table
 from gonogo.plugin.api import not_applicable
 from gonogo.plugin.context import RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
+from gonogo.plugin.option_types import positive_int
 from gonogo.plugin.output import output_folder, terminal_writer
 from gonogo.reporting import charts
 from gonogo.reporting.charts.latency import latency_svg
@@ -39,9 +40,9 @@ def add_options(parser: pytest.Parser) -> None:
     load.addoption(
         "--load-processes",
         dest="gonogo_load_processes",
-        type=int,
+        type=positive_int,
         metavar="N",
-        help="locust processes on this machine (locust --processes); overrides [load].processes.",
+        help="locust processes on this machine, >= 1 (locust --processes); overrides [load].processes.",
     )
     load.addoption(
         "--load-results",

@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 import pytest
 
 from gonogo.plugin.context import CONTEXT_KEY, RunContext
+from gonogo.plugin.gating import WORKER_RUN_DIR
+from gonogo.plugin.progress import worker_writer
 
 
 def terminal_writer(config: pytest.Config) -> Callable[[str], None]:
@@ -18,6 +20,10 @@ def terminal_writer(config: pytest.Config) -> Callable[[str], None]:
     context = config.stash.get(CONTEXT_KEY, None)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
+    relay_to = getattr(config, "workerinput", {}).get(WORKER_RUN_DIR)
+    if relay_to:  # an xdist worker's terminal goes nowhere: the controller shows the line (progress.py)
+        relay = worker_writer(Path(relay_to), config.workerinput["workerid"])  # type: ignore[attr-defined]
+        return lambda line: relay(context.redactor.text(line) if context is not None else line)
 
     def write(line: str) -> None:
         if reporter is None:

@@ -367,8 +367,9 @@ def test_collect_only_neither_judges_nor_launches(suite: Suite) -> None:
     suite.healthy()
     suite.env(ENV + '[launch]\ncommand = ["false"]\n')
     result = suite.pytester.runpytest_subprocess("--env", "staging", "--collect-only", "-q", timeout=60)
-    assert result.ret == 0
+    assert result.ret == 13  # no verdict: exit 0 is a fresh GO only (test_informational_runs.py)
     assert not (suite.pytester.path / "reports" / "staging" / "gate.json").exists()
+    assert "target exited" not in result.stdout.str()
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -408,11 +409,11 @@ def test_gate_json_is_strict_json_and_readable_by_others(suite: Suite) -> None:
     assert path.stat().st_mode & 0o777 == 0o644
 
 
-def test_a_launch_failure_in_report_mode_keeps_pytest_exit_code(suite: Suite) -> None:
+def test_a_launch_failure_is_no_go_11_in_report_mode_too(suite: Suite) -> None:
     suite.healthy()
     suite.env(ENV + '[launch]\ncommand = ["false"]\ntimeout_s = 2\n')
     result, gate = suite.run("--gate-mode", "report")
-    assert (gate["verdict"], result.ret) == ("NO-GO", 2)
+    assert (gate["verdict"], result.ret, gate["run"]["gate_mode"]) == ("NO-GO", 11, "report")
 
 
 def test_a_rollback_names_the_baseline_and_its_rollback_command(suite: Suite) -> None:

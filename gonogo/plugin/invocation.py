@@ -1,0 +1,102 @@
+"""How pytest was invoked: mistakes caught before they cost a run, and what an invocation exits with.
+
+* ``--env PATH`` (a space, not ``=``) with a PATH that exists: pytest looks for its rootdir and ini file
+  *before* any plugin adds its options, so it takes PATH for a test path, roots itself at PATH's folder
+  and may lose the project's ini (testpaths, markers, addopts: hundreds of tests of another suite).
+  gonogo stops with a usage error naming ``--env=PATH``. The same holds for every gonogo option that
+  takes a path.
+* an informational run (:mod:`gonogo.plugin.informational`) with an environment bound exits 13.
+* no environment bound, yet checks that need one were collected: one usage error, not one error per
+  check (serial runs; under pytest-xdist each worker collects on its own and each check says it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shlex
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+
+from gonogo import environment as envfile
+from gonogo.plugin.context import is_worker, run_context
+from gonogo.plugin.informational import EXIT_NO_VERDICT, informational
+
+#: gonogo options whose value is a path (or, for --env, may be one)
+PATH_OPTIONS = ("--env", "--env-dir", "--reports-dir", "--load-results")
+#: fixtures that read the environment: a check using one cannot run without ``--env``
+ENV_FIXTURES = frozenset(
+    {
+        "gonogo_context",
+        "loaded_environment",
+        "environment",
+        "base_url",
+        "expected_version",
+        "secrets",
+        "http",
+        "baseline_http",
+        "fail",
+        "load_check",
+        "baseline_comparison",
+        "response_parity",
+        "post_promotion_watch",
+    }
+)
+
+
+def split_path_options(args: list[str], invocation_dir: Path) -> list[tuple[str, str]]:
+    """``(option, value)`` for each gonogo path option given as ``--opt VALUE`` with an existing VALUE."""
+    found = []
+    for option, value in itertools.pairwise(args):
+        if option in PATH_OPTIONS and not value.startswith("-") and (invocation_dir / value).exists():
+            found.append((option, value))
+    return found
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    # what pytest saw while it chose its rootdir: the command line and PYTEST_ADDOPTS (the ini's addopts
+    # come later and are safe)
+    given = [*shlex.split(os.environ.get("PYTEST_ADDOPTS", "")), *early_config.invocation_params.args]
+    found = split_path_options([str(arg) for arg in given], early_config.invocation_params.dir)
+    if not found:
+        return
+    option, value = found[0]
+    inifile = early_config.inipath or "none"
+    raise pytest.UsageError(
+        f"{option} {value}: pytest took {value!r} for a test path while it chose its rootdir "
+        f"({early_config.rootpath}) and ini file ({inifile}), before gonogo could read {option}; "
+        f"the run would collect the wrong tests with the wrong settings. Write {option}={value}"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object]:
+    code = yield
+    context = run_context(config)
+    if context is None or context.loaded is None or is_worker(config) or informational(config) is None:
+        return code
+    from gonogo.plugin.gate import GATE_KEY
+
+    gate = config.stash.get(GATE_KEY, None)
+    if gate is not None and gate.options.mode == "report":
+        return code
+    return EXIT_NO_VERDICT
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    config = session.config
+    context = run_context(config)
+    if context is None or context.loaded is not None or is_worker(config) or config.option.collectonly:
+        return
+    needing = [item.nodeid for item in session.items if ENV_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if not needing:
+        return
+    names = ", ".join(envfile.available(context.settings.env_dir)) or "none"
+    which = needing[0] + (f" and {len(needing) - 1} more" if len(needing) > 1 else "")
+    raise pytest.UsageError(
+        f"{len(needing)} collected check(s) need an environment ({which}): pass --env NAME (or set "
+        f"GONOGO_ENV, or ini gonogo_env). Environments in {context.settings.env_dir}: {names}"
+    )

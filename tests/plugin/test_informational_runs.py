@@ -1,0 +1,106 @@
+"""Exit 0 means a fresh GO and nothing else: runs that judge nothing, and a check that ends pytest itself.
+
+Each case ends with ``gonogo verdict``, the second lock every CI recipe calls after pytest: it must
+refuse to promote whatever pytest exited with.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.plugin.gate_runs import MODES, GateSuite, Run
+
+NO_VERDICT = 13
+
+
+@pytest.fixture(autouse=True)
+def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GONOGO_ENV", "GONOGO_REPORTS_DIR", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> GateSuite:
+    suite = GateSuite(pytester)
+    suite.healthy()
+    return suite
+
+
+def gonogo_verdict(suite: GateSuite, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gonogo", "verdict", *args],
+        cwd=suite.path,
+        env=suite.environ(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def a_go_is_on_disk(suite: GateSuite) -> None:
+    run = suite.run()
+    assert (run.ret, run.gate and run.gate["verdict"]) == (0, "GO"), run.output
+
+
+@pytest.mark.parametrize("option", ["--collect-only", "--markers", "--fixtures", "--setup-plan"])
+def test_an_informational_run_exits_13_and_leaves_no_gate_json(suite: GateSuite, option: str) -> None:
+    a_go_is_on_disk(suite)
+
+    run = suite.run(option)
+
+    assert run.ret == NO_VERDICT, run.output
+    assert run.gate is None  # neither the earlier GO nor a NO-GO that claims the run was interrupted
+    assert f"{option} judges nothing: no verdict and no gate.json" in run.stdout
+    assert gonogo_verdict(suite, "reports/staging").returncode == 11
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_collect_only_through_pytest_addopts_is_no_go(suite: GateSuite, mode: list[str]) -> None:
+    a_go_is_on_disk(suite)
+
+    run = suite.run(*mode, env={"PYTEST_ADDOPTS": "--co -q"})
+
+    assert (run.ret, run.gate) == (NO_VERDICT, None), run.output
+    assert "test_post" in run.stdout  # it did list the checks
+    assert gonogo_verdict(suite, "reports/staging").returncode == 11
+
+
+def test_an_informational_run_in_report_mode_keeps_pytest_code_and_writes_nothing(suite: GateSuite) -> None:
+    a_go_is_on_disk(suite)
+
+    run = suite.run("--collect-only", "--gate-mode=report")
+
+    assert (run.ret, run.gate) == (0, None), run.output
+    assert gonogo_verdict(suite, "reports/staging").returncode == 11
+
+
+def test_without_an_environment_informational_runs_are_plain_pytest(suite: GateSuite) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q"],
+        cwd=suite.path,
+        env=suite.environ(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_a_check_that_calls_os_exit_0_exits_0_without_gate_json_and_gonogo_verdict_refuses(
+    suite: GateSuite,
+) -> None:
+    a_go_is_on_disk(suite)
+    suite.add("smoke/test_bye.py", "import os\ndef test_bye():\n    os._exit(0)\n")
+
+    run: Run = suite.run("-p", "no:randomly")
+
+    assert (run.ret, run.gate) == (0, None), run.output  # nothing in pytest can stop this exit 0
+    verdict = gonogo_verdict(suite, "reports/staging")
+    assert verdict.returncode == 11
+    assert "no gate.json at reports/staging/gate.json" in verdict.stderr

@@ -1,0 +1,111 @@
+"""Mistakes in how pytest is invoked, caught before they cost a run: ``--env PATH`` with a space, bad
+option values, no environment at all. Each is one usage error (exit 4) that names the fix."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import SuiteProject
+from tests.plugin.gate_runs import GateSuite
+
+
+@pytest.fixture(autouse=True)
+def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GONOGO_ENV", "GONOGO_ENV_DIR", "GONOGO_REPORTS_DIR", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> GateSuite:
+    suite = GateSuite(pytester)
+    suite.healthy()
+    return suite
+
+
+def test_env_path_given_with_a_space_is_a_usage_error_naming_the_equals_form(suite: GateSuite) -> None:
+    # the file lives outside the project: pytest would root itself at its folder and lose the ini
+    outside = suite.path.parent / f"{suite.path.name}-elsewhere"
+    outside.mkdir()
+    (outside / "staging.toml").write_text((suite.path / "environments" / "staging.toml").read_text())
+
+    run = suite.run("--env", str(outside / "staging.toml"), env_name=None)
+
+    assert run.ret == 4, run.output
+    assert f"ERROR: --env {outside / 'staging.toml'}: pytest took" in run.stderr
+    assert f"Write --env={outside / 'staging.toml'}" in run.stderr
+    assert "collected" not in run.stdout
+
+
+def test_env_path_with_equals_works(suite: GateSuite) -> None:
+    run = suite.run(env_name="environments/staging.toml")
+
+    assert (run.ret, run.gate and run.gate["verdict"]) == (0, "GO"), run.output
+
+
+def test_a_path_option_split_in_pytest_addopts_is_caught_too(suite: GateSuite) -> None:
+    (suite.path / "out").mkdir()
+
+    run = suite.run(env={"PYTEST_ADDOPTS": "--reports-dir out"})
+
+    assert run.ret == 4, run.output
+    assert "Write --reports-dir=out" in run.stderr
+
+
+def test_an_environment_name_that_is_no_path_may_take_a_space(suite: GateSuite) -> None:
+    run = suite.run("--env", "staging", env_name=None)
+
+    assert (run.ret, run.gate and run.gate["verdict"]) == (0, "GO"), run.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--load-processes", "0", "argument --load-processes: must be a whole number >= 1, given: '0'"),
+        ("--load-processes", "-5", "argument --load-processes: must be a whole number >= 1, given: '-5'"),
+        ("--load-processes", "two", "argument --load-processes: must be a whole number >= 1, given: 'two'"),
+        ("--notify-timeout", "nan", "must be a finite number of seconds > 0, given: 'nan'"),
+        ("--notify-timeout", "-1", "must be a finite number of seconds > 0, given: '-1'"),
+        ("--notify-timeout", "0", "must be a finite number of seconds > 0, given: '0'"),
+        ("--notify-timeout", "inf", "must be a finite number of seconds > 0, given: 'inf'"),
+    ],
+)
+def test_cli_values_are_validated_like_the_file(
+    suite: GateSuite, option: str, value: str, message: str
+) -> None:
+    run = suite.run(f"{option}={value}")
+
+    assert run.ret == 4, run.output
+    assert message in run.stderr
+    assert "Traceback" not in run.output
+
+
+def test_valid_cli_values_are_accepted(suite: GateSuite) -> None:
+    run = suite.run("--notify-timeout=2.5", "--load-processes=2")
+
+    assert (run.ret, run.gate and run.gate["verdict"]) == (0, "GO"), run.output
+
+
+def test_plain_pytest_without_an_environment_says_so_once(suite_project: SuiteProject) -> None:
+    run = suite_project.run("-p", "no:randomly")
+
+    assert run.returncode == 4, run.output
+    assert run.output.count("need an environment") == 1
+    assert "pass --env NAME (or set GONOGO_ENV, or ini gonogo_env). Environments in" in run.stderr
+    assert "ERROR at setup" not in run.output
+
+
+def test_plain_pytest_on_tests_that_need_no_environment_is_untouched(suite: GateSuite) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q"],
+        cwd=suite.path,
+        env=suite.environ(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr

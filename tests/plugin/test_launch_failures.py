@@ -1,0 +1,106 @@
+"""A ``[launch]`` target that never becomes ready: said once and truly, the file-only prechecks still run,
+everything that needs the target is blocked, and the run is NO-GO (exit 11) in both gate modes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from tests.plugin.gate_runs import ENV, MODES, GateSuite
+
+FILE_ONLY = "def test_config(environment):\n    assert environment.expected_version == '1.0.0'\n"
+NEEDS_TARGET = "def test_dns(base_url):\n    assert base_url\n"
+
+
+@pytest.fixture(autouse=True)
+def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GONOGO_ENV", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> GateSuite:
+    suite = GateSuite(pytester)
+    suite.add("checks/test_config.py", FILE_ONLY)
+    suite.add("checks/test_network.py", NEEDS_TARGET)
+    suite.add("smoke/test_health.py", "def test_health(http):\n    assert http.get('/health').is_success\n")
+    suite.add("load/test_load.py", "def test_load(base_url): pass\n")
+    return suite
+
+
+@pytest.fixture
+def unhealthy() -> Iterator[str]:
+    """A real server on loopback that answers every request 503 with a JSON body, from the start."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"status": "degraded", "db": "down"}'
+            self.send_response(503)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_target_that_exits_is_no_go_said_once_without_interrupted_and_file_prechecks_still_run(
+    suite: GateSuite, mode: list[str]
+) -> None:
+    suite.env(ENV + '[launch]\ncommand = ["false"]\ntimeout_s = 5\n')
+
+    run = suite.run(*mode)
+
+    assert (run.ret, run.gate and run.gate["verdict"]) == (11, "NO-GO"), run.output
+    assert "interrupted" not in run.codes()
+    assert run.codes()[0] == "launch-failed"
+    assert run.output.count("the target exited with code 1 before") == 1
+    assert "_pytest.outcomes.Exit" not in run.output
+    assert "Exit:" not in run.output
+    assert run.check("checks/test_config.py::test_config")["outcome"] == "passed"
+    for nodeid in ("checks/test_network.py::test_dns", "smoke/test_health.py::test_health"):
+        assert (run.check(nodeid)["outcome"], run.check(nodeid)["blocked_by"]) == ("skipped", "launch")
+    assert run.gate is not None
+    assert run.gate["summary"]["counted"] == 1
+
+
+def test_a_target_that_answers_503_from_its_first_poll_is_said_to_be_up_and_unhealthy(
+    suite: GateSuite, unhealthy: str
+) -> None:
+    # the process runs, and the URL it is polled on answers 503 at once: more time will not help
+    suite.env(
+        f'base_url = "{unhealthy}"\nexpected_version = "1.0.0"\n'
+        '[launch]\ncommand = ["sleep", "30"]\ntimeout_s = 1\n'
+    )
+
+    run = suite.run()
+
+    assert run.ret == 11, run.output
+    assert "the target is up but unhealthy" in run.stdout
+    assert "answered HTTP 503 from its first poll" in run.stdout
+    assert 'its body: {"status": "degraded", "db": "down"}' in run.stdout
+    assert "raise [launch].timeout_s" not in run.stdout
+    assert "more time will not help" in run.stdout
+
+
+def test_a_target_that_never_answers_is_told_to_take_more_time(suite: GateSuite) -> None:
+    suite.env(ENV + '[launch]\ncommand = ["sleep", "30"]\ntimeout_s = 1\n')
+
+    run = suite.run()
+
+    assert run.ret == 11, run.output
+    assert "the target did not become ready within 1 s: http://127.0.0.1:9/health last gave" in run.stdout
+    assert "Fix: raise [launch].timeout_s if it starts slowly" in run.stdout
