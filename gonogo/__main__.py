@@ -1,3 +1,5 @@
+"""``python -m gonogo``: the ``gonogo`` command."""
+
 from __future__ import annotations
 
 from gonogo.cli import main

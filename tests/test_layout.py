@@ -6,6 +6,7 @@ docs/architecture.md draws the layout these tests hold in place.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,11 @@ def test_no_module_in_the_package_is_over_400_lines() -> None:
         if (count := len(path.read_text(encoding="utf-8").splitlines())) > 400
     }
     assert not long, long
+
+
+def test_docs_architecture_lists_every_module_and_no_other() -> None:
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `(gonogo/[^`]+\.py)` \|", text, flags=re.MULTILINE))
+    present = {path.relative_to(REPO).as_posix() for path in (REPO / "gonogo").rglob("*.py")}
+    assert present - listed == set(), "add these to docs/architecture.md"
+    assert listed - present == set(), "these in docs/architecture.md no longer exist"
