@@ -173,17 +173,37 @@ def _attach(run: LoadRun, evidence: Evidence, table: list[str]) -> None:
         evidence.file(run.files.chart, "latency over time (p50, p95, errors)")
         for path, name in (
             (run.files.stats_csv, "locust statistics (CSV)"),
-            (run.files.html, "locust report (HTML)"),
             (run.files.results, "load results (JSON, with HdrHistograms)"),
         ):
             if path.is_file():
                 evidence.file(path, name)
+        _attach_locust_report(run.files.html, run.plan.duration_s, evidence)
     elif run.results_file is not None:
         evidence.text("latency over time (p50, p95, errors)", svg, extension="svg")
         csv_path = run.results_file.with_name(run.results_file.stem + "_locust_stats.csv")
         if csv_path.is_file():
             evidence.file(csv_path, "locust statistics (CSV)")
         evidence.file(run.results_file, "load results (JSON, with HdrHistograms)")
+
+
+#: locust's HTML report charts a point every few seconds: a shorter run leaves its charts empty
+LOCUST_REPORT_MIN_S = 15.0
+
+
+def _attach_locust_report(path: Path, duration_s: float, evidence: Evidence) -> None:
+    """Attach locust's own HTML report only when it can hold something, else say why it is not there."""
+    if not path.is_file():
+        return
+    if duration_s >= LOCUST_REPORT_MIN_S:
+        evidence.file(path, "locust report (HTML)")
+        return
+    evidence.text(
+        "locust report (HTML): left out",
+        f"This run lasted {duration_s:g} s. locust's HTML report charts a point every few seconds, "
+        f"so for a run under {LOCUST_REPORT_MIN_S:g} s its charts stay empty. Every sample is in the "
+        "latency chart, the load summary and the load results attached here; the locust report is kept "
+        f"at {path.name} in the run's load folder.",
+    )
 
 
 class LoadCheck:
