@@ -1,10 +1,11 @@
 """How pytest was invoked: mistakes caught before they cost a run, and what an invocation exits with.
 
 * ``--env PATH`` (a space, not ``=``) with a PATH that exists: pytest looks for its rootdir and ini file
-  *before* any plugin adds its options, so it takes PATH for a test path, roots itself at PATH's folder
-  and may lose the project's ini (testpaths, markers, addopts: hundreds of tests of another suite).
-  gonogo stops with a usage error naming ``--env=PATH``. The same holds for every gonogo option that
-  takes a path.
+  *before* any plugin adds its options, so it takes PATH for a test path, may root itself at PATH's
+  folder and lose the project's ini (testpaths, markers, addopts: hundreds of tests of another suite).
+  When that changed the rootdir or the ini file, gonogo stops with a usage error naming ``--env=PATH``;
+  when it changed nothing (a path inside the project), both forms work. The same holds for every gonogo
+  option that takes a path.
 * an informational run (:mod:`gonogo.plugin.informational`) with an environment bound exits 13.
 * no environment bound, yet checks that need one were collected: one usage error, not one error per
   check (serial runs; under pytest-xdist each worker collects on its own and each check says it).
@@ -63,13 +64,36 @@ def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) 
     found = split_path_options([str(arg) for arg in given], early_config.invocation_params.dir)
     if not found:
         return
+    intended = _setup_without_gonogo_values(early_config)
+    if intended is None or intended == (early_config.rootpath, early_config.inipath):
+        return  # the same rootdir and ini file either way: both forms work
     option, value = found[0]
-    inifile = early_config.inipath or "none"
+    rootdir, inipath = intended
     raise pytest.UsageError(
-        f"{option} {value}: pytest took {value!r} for a test path while it chose its rootdir "
-        f"({early_config.rootpath}) and ini file ({inifile}), before gonogo could read {option}; "
-        f"the run would collect the wrong tests with the wrong settings. Write {option}={value}"
+        f"{option} {value}: pytest took {value!r} for a test path while it chose its rootdir and ini file, "
+        f"before gonogo could read {option}: it rooted itself at {early_config.rootpath} with ini file "
+        f"{early_config.inipath or 'none'} instead of {rootdir} with {inipath or 'none'}, and would "
+        f"collect the wrong tests with the wrong settings. Write {option}={value}"
     )
+
+
+def _setup_without_gonogo_values(config: pytest.Config) -> tuple[Path, Path | None] | None:
+    """The rootdir and ini file pytest would have chosen from the real test paths alone (gonogo's
+    options are known by now, so their values are no longer among them); None if pytest cannot say."""
+    try:
+        from _pytest.config.findpaths import determine_setup
+
+        known = config.known_args_namespace
+        rootpath, inipath, *_ = determine_setup(
+            inifile=known.inifilename,
+            override_ini=known.override_ini,
+            args=known.file_or_dir,
+            rootdir_cmd_arg=known.rootdir or None,
+            invocation_dir=config.invocation_params.dir,
+        )
+    except Exception:  # a private pytest helper: if it changes, say nothing rather than guess
+        return None
+    return rootpath, inipath
 
 
 @pytest.hookimpl(wrapper=True)

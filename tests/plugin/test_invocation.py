@@ -35,6 +35,7 @@ def test_env_path_given_with_a_space_is_a_usage_error_naming_the_equals_form(sui
 
     assert run.ret == 4, run.output
     assert f"ERROR: --env {outside / 'staging.toml'}: pytest took" in run.stderr
+    assert f"instead of {suite.path} with {suite.path / 'tox.ini'}" in run.stderr
     assert f"Write --env={outside / 'staging.toml'}" in run.stderr
     assert "collected" not in run.stdout
 
@@ -46,12 +47,21 @@ def test_env_path_with_equals_works(suite: GateSuite) -> None:
 
 
 def test_a_path_option_split_in_pytest_addopts_is_caught_too(suite: GateSuite) -> None:
-    (suite.path / "out").mkdir()
+    outside = suite.path.parent / f"{suite.path.name}-reports"
+    outside.mkdir()
 
-    run = suite.run(env={"PYTEST_ADDOPTS": "--reports-dir out"})
+    run = suite.run(env={"PYTEST_ADDOPTS": f"--reports-dir {outside}"})
 
     assert run.ret == 4, run.output
-    assert "Write --reports-dir=out" in run.stderr
+    assert f"Write --reports-dir={outside}" in run.stderr
+    assert "configfile" not in run.stdout
+
+
+def test_a_split_path_that_leaves_rootdir_and_ini_as_they_are_works(suite: GateSuite) -> None:
+    # inside the project pytest finds the same ini from the path's folder upwards: nothing went wrong
+    run = suite.run("--env", "environments/staging.toml", env_name=None)
+
+    assert (run.ret, run.gate and run.gate["verdict"]) == (0, "GO"), run.output
 
 
 def test_an_environment_name_that_is_no_path_may_take_a_space(suite: GateSuite) -> None:

@@ -177,7 +177,7 @@ def test_a_target_that_never_becomes_ready_fails_in_bounded_time_with_its_output
     assert run.returncode == 11, run.output
     assert "the target did not become ready within 2 s" in run.output
     assert "--- its output ---" in run.output
-    assert "start" in run.output.split("--- its output ---")[1]
+    assert "waiting 30 s before binding the port" in run.output.split("--- its output ---")[1]
 
 
 @pytest.mark.parametrize(
