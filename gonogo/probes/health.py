@@ -84,7 +84,7 @@ def read_version(client: httpx.Client, config: VersionConfig, expected: str) -> 
         return VersionReading(fetched, [f"cannot read field {config.field!r}: {why}"])
     value: Any = dig(body, config.field)
     if value is MISSING or isinstance(value, dict | list | bool) or value is None:
-        shown = "missing" if value is MISSING else f"not a version: {json.dumps(value)}"
+        shown = "missing" if value is MISSING else f"not a version: {value!r}"
         return VersionReading(
             fetched, [f"field {config.field!r} is {shown} (body: {fetched.body_excerpt()})"]
         )

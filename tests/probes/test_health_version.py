@@ -84,7 +84,7 @@ def test_a_string_version_is_compared_as_is_without_a_note(answering: Any) -> No
     assert reading.note == ""
 
 
-@pytest.mark.parametrize(("body", "shown"), [(b'{"version": true}', "true"), (b'{"version": null}', "null")])
+@pytest.mark.parametrize(("body", "shown"), [(b'{"version": true}', "True"), (b'{"version": null}', "None")])
 def test_a_boolean_or_null_is_not_a_version(answering: Any, body: bytes, shown: str) -> None:
     reading = read_version(answering(body), VersionConfig(), "1.0")
 
