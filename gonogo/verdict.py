@@ -299,8 +299,8 @@ def _blocked_reasons(blocked: Sequence[CheckResult]) -> list[Reason]:
             why = result.message.partition(": ")[2] if result.message.startswith("blocked by ") else ""
             causes.setdefault(str(result.blocked_by), why)
         listed = " and ".join(f"{cause} ({why})" if why else cause for cause, why in sorted(causes.items()))
-        what = f"The {stage} stage" if stage is not None else "Checks outside the stage folders"
-        text = f"{what} did not run: {_count(len(mine), 'check')} blocked by {listed}."
+        what = f"{stage} check" if stage is not None else "check outside the stage folders"
+        text = f"{_count(len(mine), what)} did not run: blocked by {listed}."
         if set(causes) - {"launch"}:
             text += " `--keep-going` runs every stage anyway."
         reasons.append(Reason("stage-blocked", text, stage=stage))

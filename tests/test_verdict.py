@@ -668,7 +668,7 @@ def test_a_stage_blocked_by_an_earlier_failure_is_no_go_naming_the_blocker() -> 
     assert codes(verdict) == ["critical-failed", "stage-blocked", "score-below-warn"]
     assert verdict.reasons[1] == Reason(
         "stage-blocked",
-        "The postdeploy stage did not run: 2 checks blocked by smoke (critical smoke check "
+        "2 postdeploy checks did not run: blocked by smoke (critical smoke check "
         "smoke/test_smoke.py::test_health failed). `--keep-going` runs every stage anyway.",
         stage=Stage.POSTDEPLOY,
     )
@@ -701,7 +701,7 @@ def test_checks_blocked_by_a_target_that_never_started_leave_the_file_prechecks_
     assert codes(verdict) == ["launch-failed", "stage-blocked", "stage-blocked", "stage-blocked"]
     assert "interrupted" not in codes(verdict)
     assert verdict.reasons[2].message == (
-        "The smoke stage did not run: 1 check blocked by launch (the [launch] target never became ready)."
+        "1 smoke check did not run: blocked by launch (the [launch] target never became ready)."
     )
     assert (verdict.counted, verdict.passed) == (1, 1)
 
