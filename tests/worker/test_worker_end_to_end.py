@@ -145,7 +145,8 @@ def test_without_node_modules_the_launch_says_to_run_npm_ci(worker_project: Suit
     run = worker_project.run("--env", "worker-staging", "--stage", "smoke", timeout_s=RUN_TIMEOUT_S)
 
     assert run.returncode == EXIT["NO-GO"], run.output
-    assert "gonogo: [launch] in environments/worker-staging.toml: the target exited with code 3" in run.output
+    assert "[launch] in environments/worker-staging.toml: the target exited with code 3" in run.output
+    assert "blocked by launch" in run.output
     assert "the Workers runtime is not installed" in run.output
     assert "Fix: npm ci --prefix examples/cloudflare-worker" in run.output
 
