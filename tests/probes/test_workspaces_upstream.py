@@ -47,7 +47,8 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tup
         text=True,
         timeout=120,
         check=False,
-        env={**os.environ, **QUIET_ENV, **(env or {})},
+        # without CI: yarn berry turns --immutable on under CI=true and would refuse to write the lock
+        env={**{k: v for k, v in os.environ.items() if k != "CI"}, **QUIET_ENV, **(env or {})},
     )
     return done.returncode, done.stdout + done.stderr
 
