@@ -197,6 +197,7 @@ max_latency_ms = 1000
 [load]
 users = 2
 spawn_rate = 2
+rate_per_s = 100                # a ceiling: unpaced, two users saturate the generator, not the demo (HOLD)
 duration_s = 3
 warmup_s = 1
 p95_ms = 1000
