@@ -104,7 +104,7 @@ def load_file(
     except ValidationError as exc:
         # a value interpolated into a URL or header may be a credential: never echo it (imported here:
         # the redactor's package reads loaded environments, so it must not load with this one)
-        from gonogo.redact import Redactor
+        from gonogo.redaction import Redactor
 
         scrub = Redactor(interpolated_values(found).values())
         raise EnvironmentFileError(scrub.text(format_validation_error(path, exc))) from None

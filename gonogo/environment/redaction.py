@@ -62,7 +62,7 @@ def short_value_warnings(found: Iterable[Interpolated], userinfo: dict[str, str]
     """A warning for each redacted value too short for the redactor to scrub (it skips them: blanking
     every "80" or "dev" in a report would destroy it). The value itself is never in the message."""
     # imported here: the redactor's package reads loaded environments, so it must not load with this one
-    from gonogo.redact import MIN_SECRET_LENGTH
+    from gonogo.redaction import MIN_SECRET_LENGTH
 
     for item in found:
         if is_redacted_place(item.where) and len(item.value) < MIN_SECRET_LENGTH:

@@ -3,7 +3,7 @@
 allure-pytest attaches what pytest captured (log, stdout, stderr), stores each failure's message and
 traceback, and every parameter's value in plain text (``mode=MASKED`` only hides it in the UI). All of it
 goes through one ``AllureFileLogger`` per process. :class:`RedactingFileLogger` writes the same files
-with every string passed through :class:`gonogo.redact.Redactor` (JSON parsed and scrubbed value by
+with every string passed through :class:`gonogo.redaction.Redactor` (JSON parsed and scrubbed value by
 value, attachments scrubbed as bytes), so nothing with a secret in it touches the disk.
 
 :func:`sweep` is the second line: the controller runs it over the whole folder at the end of the run,
@@ -22,7 +22,7 @@ from allure_commons import hookimpl, plugin_manager
 from allure_commons.logger import AllureFileLogger
 from attr import asdict
 
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 
 
 def _not_empty(_: Any, value: Any) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from gonogo.environment import Environment, LoadedEnvironment
 from gonogo.http import Exchange
 from gonogo.launch import LaunchedTarget
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 from gonogo.run_options import Settings
 
 NO_ENV_MESSAGE = (

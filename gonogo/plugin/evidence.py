@@ -20,7 +20,7 @@ import pytest
 from gonogo.http import Exchange
 from gonogo.model import Finding, FindingVerdict
 from gonogo.names import FINDING_PROPERTY
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 
 
 class FindingRecorder:

@@ -19,7 +19,7 @@ from gonogo.plugin.api import not_applicable
 from gonogo.plugin.clients import client_for
 from gonogo.plugin.context import CONTEXT_KEY, NO_ENV_MESSAGE, RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 
 
 def _require(request: pytest.FixtureRequest) -> tuple[RunContext, LoadedEnvironment]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gonogo.environment import EnvironmentFileError, load_file, redacted_url
-from gonogo.redact import MIN_SECRET_LENGTH, Redactor
+from gonogo.redaction import MIN_SECRET_LENGTH, Redactor
 
 HOST = "staging-7f3a.internal.example.test"
 TOKEN = "q-9Zt4sXc1-route-token"

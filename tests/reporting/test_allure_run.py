@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gonogo.plugin.allure import check_family, severity_of
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 from gonogo.reporting import categories, properties
 from gonogo.reporting.run_files import VERDICT_FULL_NAME
 from tests.conftest import SuiteProject, SuiteRun, copy_suite

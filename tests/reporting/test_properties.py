@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 from gonogo.reporting import properties
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 from gonogo.reporting.run_files import RunFile, attach_run_files
 
 

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from gonogo.environment import Environment
 from gonogo.http import Exchange, build_client, total_budget_s
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 
 MARGIN_S = 2.0
 

@@ -21,7 +21,7 @@ from gonogo.probes.headers import carries_version, header_problems
 from gonogo.probes.health import check_health, read_version
 from gonogo.probes.routes import check_route, media_type_matches
 from gonogo.probes.schema import load_schema
-from gonogo.redact import Redactor
+from gonogo.redaction import Redactor
 
 
 def client(answer: Callable[[httpx.Request], httpx.Response]) -> httpx.Client:
