@@ -70,8 +70,8 @@ class DemoSettings:
         # Settings built in code get the same checks as settings read from the environment.
         for knob in KNOBS:
             value = getattr(self, knob.field)
-            if not knob.check(value):
-                raise DemoSettingsError(f"{knob.field} must be {knob.accepted}, given: {value!r}")
+            if not knob.accepts.check(value):
+                raise DemoSettingsError(f"{knob.field} must be {knob.accepts.phrase}, given: {value!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> DemoSettings:
@@ -96,15 +96,28 @@ class DemoSettings:
             if text is None or (text == "" and source == "env"):
                 continue
             try:
-                value = knob.convert(text)
-                valid = knob.check(value)
+                value = knob.accepts.convert(text)
+                valid = knob.accepts.check(value)
             except ValueError:
                 valid = False
             if not valid:
                 name = knob.env if source == "env" else knob.flag
-                raise DemoSettingsError(f"{name} must be {knob.accepted}, given: {text!r}")
+                raise DemoSettingsError(f"{name} must be {knob.accepts.phrase}, given: {text!r}")
             changes[knob.field] = value
         return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Accepts:
+    """What a knob accepts: the text to value step, the range check and the words for both."""
+
+    #: completes "<name> must be ...": used in error messages and in docs/demo.md
+    phrase: str
+    #: text to value; raises ValueError when the text is not even the right type
+    convert: Callable[[str], Any]
+    #: whether a typed value is in range; shared by text input and settings built in code
+    check: Callable[[Any], bool]
+    metavar: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,14 +127,8 @@ class Knob:
     field: str
     env: str
     flag: str
-    #: completes "<name> must be ...": used in error messages and in docs/demo.md
-    accepted: str
-    #: text to value; raises ValueError when the text is not even the right type
-    convert: Callable[[str], Any]
-    #: whether a typed value is in range; shared by text input and settings built in code
-    check: Callable[[Any], bool]
+    accepts: Accepts
     help: str
-    metavar: str | None = None
 
 
 def _number(text: str) -> float:
@@ -138,6 +145,26 @@ def is_non_negative_number(value: object) -> TypeGuard[float]:
     )
 
 
+def _is_rate(value: object) -> bool:
+    return is_non_negative_number(value) and value <= 1
+
+
+def _is_seed(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _is_version(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _is_env_name(value: object) -> bool:
+    return value is None or (isinstance(value, str) and _ENV_NAME.fullmatch(value) is not None)
+
+
+def _is_boolean(value: object) -> bool:
+    return isinstance(value, bool)
+
+
 def _boolean(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in _TRUE:
@@ -149,6 +176,10 @@ def _boolean(text: str) -> bool:
 
 def _header_set(text: str) -> frozenset[str]:
     return frozenset(part.strip().lower() for part in text.split(",") if part.strip())
+
+
+def _is_header_set(value: object) -> bool:
+    return isinstance(value, frozenset) and value <= SECURITY_HEADERS.keys()
 
 
 def _rename(text: str) -> tuple[str, str]:
@@ -165,145 +196,121 @@ def _valid_rename(value: Any) -> bool:
     return old in ITEM_FIELDS and bool(new) and new not in ITEM_FIELDS
 
 
-def _one_of(choices: tuple[str, ...]) -> Callable[[Any], bool]:
-    return lambda value: value in choices
+def _one_of(literal: Any) -> Accepts:
+    choices: tuple[str, ...] = get_args(literal)
+    return Accepts(
+        "one of " + ", ".join(choices), str.strip, lambda value: value in choices, "|".join(choices)
+    )
 
 
-def _choices(literal: Any) -> tuple[str, ...]:
-    return tuple(get_args(literal))
+_BOOLEAN = Accepts(
+    "one of " + ", ".join(word for pair in zip(_TRUE, _FALSE, strict=True) for word in pair),
+    _boolean,
+    _is_boolean,
+)
+_RENAME = Accepts(
+    f"OLD:NEW with OLD one of {', '.join(ITEM_FIELDS)} and NEW a new field name",
+    _rename,
+    _valid_rename,
+    "OLD:NEW",
+)
+_HEADERS = Accepts(
+    "a comma-separated list of " + ", ".join(SECURITY_HEADERS), _header_set, _is_header_set, "NAME"
+)
+_SECONDS = Accepts("a number of seconds >= 0", _number, is_non_negative_number, "SECONDS")
 
-
+# each: Knob(field, variable, flag, what it accepts, help)
 KNOBS: tuple[Knob, ...] = (
     Knob(
-        field="version",
-        env="GONOGO_DEMO_VERSION",
-        flag="--report-version",
-        accepted="a non-empty version string",
-        convert=str.strip,
-        check=lambda value: isinstance(value, str) and bool(value),
-        help="version that /version reports (the wrong-version fault)",
-        metavar="VERSION",
+        "version",
+        "GONOGO_DEMO_VERSION",
+        "--report-version",
+        Accepts("a non-empty version string", str.strip, _is_version, "VERSION"),
+        "version that /version reports (the wrong-version fault)",
     ),
     Knob(
-        field="error_rate",
-        env="GONOGO_DEMO_ERROR_RATE",
-        flag="--error-rate",
-        accepted="a number from 0 to 1",
-        convert=_number,
-        check=lambda value: is_non_negative_number(value) and value <= 1,
-        help="fraction of /api/* requests answered with HTTP 500",
-        metavar="RATE",
+        "error_rate",
+        "GONOGO_DEMO_ERROR_RATE",
+        "--error-rate",
+        Accepts("a number from 0 to 1", _number, _is_rate, "RATE"),
+        "fraction of /api/* requests answered with HTTP 500",
     ),
     Knob(
-        field="seed",
-        env="GONOGO_DEMO_SEED",
-        flag="--seed",
-        accepted="an integer",
-        convert=int,
-        check=lambda value: value is None or (isinstance(value, int) and not isinstance(value, bool)),
-        help="seed for the fault dice, for repeatable runs",
-        metavar="N",
+        "seed",
+        "GONOGO_DEMO_SEED",
+        "--seed",
+        Accepts("an integer", int, _is_seed, "N"),
+        "seed for the fault dice, for repeatable runs",
     ),
     Knob(
-        field="latency_ms",
-        env="GONOGO_DEMO_LATENCY_MS",
-        flag="--latency-ms",
-        accepted="a number of milliseconds >= 0",
-        convert=_number,
-        check=is_non_negative_number,
-        help="latency added to every request but /metrics (the median when lognormal)",
-        metavar="MS",
+        "latency_ms",
+        "GONOGO_DEMO_LATENCY_MS",
+        "--latency-ms",
+        Accepts("a number of milliseconds >= 0", _number, is_non_negative_number, "MS"),
+        "latency added to every request but /metrics (the median when lognormal)",
     ),
     Knob(
-        field="latency_dist",
-        env="GONOGO_DEMO_LATENCY_DIST",
-        flag="--latency-dist",
-        accepted="one of " + ", ".join(_choices(LatencyDist)),
-        convert=str.strip,
-        check=_one_of(_choices(LatencyDist)),
-        help="shape of the added latency",
-        metavar="|".join(_choices(LatencyDist)),
+        "latency_dist",
+        "GONOGO_DEMO_LATENCY_DIST",
+        "--latency-dist",
+        _one_of(LatencyDist),
+        "shape of the added latency",
     ),
     Knob(
-        field="latency_sigma",
-        env="GONOGO_DEMO_LATENCY_SIGMA",
-        flag="--latency-sigma",
-        accepted="a number >= 0",
-        convert=_number,
-        check=is_non_negative_number,
-        help="spread of the lognormal latency",
-        metavar="SIGMA",
+        "latency_sigma",
+        "GONOGO_DEMO_LATENCY_SIGMA",
+        "--latency-sigma",
+        Accepts("a number >= 0", _number, is_non_negative_number, "SIGMA"),
+        "spread of the lognormal latency",
     ),
     Knob(
-        field="drop_headers",
-        env="GONOGO_DEMO_DROP_HEADERS",
-        flag="--drop-header",
-        accepted="a comma-separated list of " + ", ".join(SECURITY_HEADERS),
-        convert=_header_set,
-        check=lambda value: isinstance(value, frozenset) and value <= SECURITY_HEADERS.keys(),
-        help="security header to leave out (repeatable)",
-        metavar="NAME",
+        "drop_headers",
+        "GONOGO_DEMO_DROP_HEADERS",
+        "--drop-header",
+        _HEADERS,
+        "security header to leave out (repeatable)",
     ),
     Knob(
-        field="leak_headers",
-        env="GONOGO_DEMO_LEAK_HEADERS",
-        flag="--leak-headers",
-        accepted="one of " + ", ".join(word for pair in zip(_TRUE, _FALSE, strict=True) for word in pair),
-        convert=_boolean,
-        check=lambda value: isinstance(value, bool),
-        help="add x-powered-by and server headers",
+        "leak_headers",
+        "GONOGO_DEMO_LEAK_HEADERS",
+        "--leak-headers",
+        _BOOLEAN,
+        "add x-powered-by and server headers",
     ),
     Knob(
-        field="start_delay_s",
-        env="GONOGO_DEMO_START_DELAY_S",
-        flag="--start-delay",
-        accepted="a number of seconds >= 0",
-        convert=_number,
-        check=is_non_negative_number,
-        help="seconds to wait before binding the port",
-        metavar="SECONDS",
+        "start_delay_s",
+        "GONOGO_DEMO_START_DELAY_S",
+        "--start-delay",
+        _SECONDS,
+        "seconds to wait before binding the port",
     ),
     Knob(
-        field="health_status",
-        env="GONOGO_DEMO_HEALTH",
-        flag="--health",
-        accepted="one of " + ", ".join(_choices(HealthStatus)),
-        convert=str.strip,
-        check=_one_of(_choices(HealthStatus)),
-        help="degraded: /health answers 503",
-        metavar="|".join(_choices(HealthStatus)),
+        "health_status",
+        "GONOGO_DEMO_HEALTH",
+        "--health",
+        _one_of(HealthStatus),
+        "degraded: /health answers 503",
     ),
     Knob(
-        field="token_env",
-        env="GONOGO_DEMO_TOKEN_ENV",
-        flag="--token-env",
-        accepted="an environment variable name (letters, digits, _)",
-        convert=str.strip,
-        check=lambda value: (
-            value is None or (isinstance(value, str) and _ENV_NAME.fullmatch(value) is not None)
-        ),
-        help="variable holding the bearer token /api/* requires",
-        metavar="NAME",
+        "token_env",
+        "GONOGO_DEMO_TOKEN_ENV",
+        "--token-env",
+        Accepts("an environment variable name (letters, digits, _)", str.strip, _is_env_name, "NAME"),
+        "variable holding the bearer token /api/* requires",
     ),
     Knob(
-        field="fault_after_s",
-        env="GONOGO_DEMO_FAULT_AFTER_S",
-        flag="--fault-after",
-        accepted="a number of seconds >= 0",
-        convert=_number,
-        check=is_non_negative_number,
-        help="seconds of health before the error and latency faults start",
-        metavar="SECONDS",
+        "fault_after_s",
+        "GONOGO_DEMO_FAULT_AFTER_S",
+        "--fault-after",
+        _SECONDS,
+        "seconds of health before the error and latency faults start",
     ),
     Knob(
-        field="rename_field",
-        env="GONOGO_DEMO_RENAME_FIELD",
-        flag="--rename-field",
-        accepted=f"OLD:NEW with OLD one of {', '.join(ITEM_FIELDS)} and NEW a new field name",
-        convert=_rename,
-        check=_valid_rename,
-        help="rename a field of every item (a response-shape change)",
-        metavar="OLD:NEW",
+        "rename_field",
+        "GONOGO_DEMO_RENAME_FIELD",
+        "--rename-field",
+        _RENAME,
+        "rename a field of every item (a response-shape change)",
     ),
 )
 
@@ -315,7 +322,7 @@ def add_knob_flags(parser: argparse.ArgumentParser) -> None:
         help_text = f"{knob.help} [{knob.env}]"
         if knob.field == "drop_headers":
             group.add_argument(
-                knob.flag, dest=knob.field, action="append", metavar=knob.metavar, help=help_text
+                knob.flag, dest=knob.field, action="append", metavar=knob.accepts.metavar, help=help_text
             )
         elif knob.field == "leak_headers":
             # const "1"/"0" rather than True/False: every flag value stays text, parsed like its variable
@@ -328,4 +335,4 @@ def add_knob_flags(parser: argparse.ArgumentParser) -> None:
                 help="undo --leak-headers",
             )
         else:
-            group.add_argument(knob.flag, dest=knob.field, metavar=knob.metavar, help=help_text)
+            group.add_argument(knob.flag, dest=knob.field, metavar=knob.accepts.metavar, help=help_text)
