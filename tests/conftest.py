@@ -15,6 +15,7 @@ import pytest
 from hypothesis import settings
 
 from gonogo.processes import spawn, stop_group
+from tests.support.runs import environ_without, run_pytest
 
 pytest_plugins = ["pytester"]
 
@@ -100,18 +101,9 @@ class SuiteProject:
         return target
 
     def run(self, *args: str, env: Mapping[str, str] | None = None, timeout_s: float = 180.0) -> SuiteRun:
-        child_env = {
-            k: v for k, v in os.environ.items() if k not in _GONOGO_VARS and not k.startswith("GONOGO_DEMO_")
-        }
-        child_env.update(env or {})
-        completed = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-            cwd=self.path,
-            env=child_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
+        child_env = environ_without(_GONOGO_VARS, prefixes=("GONOGO_DEMO_",), extra=env)
+        completed = run_pytest(
+            "-p", "no:cacheprovider", *args, cwd=self.path, env=child_env, timeout_s=timeout_s
         )
         return SuiteRun(completed.returncode, completed.stdout, completed.stderr, self.path)
 

@@ -8,7 +8,6 @@ process to signal it (:meth:`GateSuite.start`).
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -22,13 +21,11 @@ import jsonschema
 import pytest
 
 from gonogo.reporting.gate_json import SCHEMA_PATH
+from tests.support.runs import NESTED_RUN_VARS, environ_without, run_pytest
 
 ENV = 'base_url = "http://127.0.0.1:9"\nexpected_version = "1.0.0"\n'
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
 MODES = [pytest.param([], id="serial"), pytest.param(["-n", "2"], id="xdist")]
-#: variables that would bind a nested run to something else than what the test says
-CLEAN = ("GONOGO_ENV", "GONOGO_ENV_DIR", "GONOGO_STAGES", "GONOGO_GATE_MODE", "GITHUB_STEP_SUMMARY")
-RUN_TIMEOUT_S = 180
 
 
 @dataclass
@@ -81,25 +78,19 @@ class GateSuite:
         self.add("load/test_post.py", "def test_post(): pass\n")
 
     def environ(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        environ = {k: v for k, v in os.environ.items() if k not in CLEAN and k != "PYTEST_ADDOPTS"}
-        return {**environ, **(extra or {})}
+        return environ_without(NESTED_RUN_VARS, extra=extra)
 
     def run(self, *args: str, env: Mapping[str, str] | None = None, env_name: str | None = "staging") -> Run:
         """``pytest --env=staging ARGS`` in a subprocess; the gate.json is validated when there is one."""
-        completed = subprocess.run(
-            self.argv(*args, env_name=env_name),
-            cwd=self.path,
-            env=self.environ(env),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_S,
-            check=False,
-        )
+        completed = run_pytest(*self.bound(env_name), *args, cwd=self.path, env=self.environ(env))
         return Run(completed.returncode, completed.stdout, completed.stderr, self.read_gate())
 
     def argv(self, *args: str, env_name: str | None = "staging") -> list[str]:
-        bound = [f"--env={env_name}"] if env_name else []
-        return [sys.executable, "-m", "pytest", *bound, *args]
+        return [sys.executable, "-m", "pytest", *self.bound(env_name), *args]
+
+    @staticmethod
+    def bound(env_name: str | None) -> list[str]:
+        return [f"--env={env_name}"] if env_name else []
 
     def read_gate(self) -> dict[str, Any] | None:
         """The run's gate.json, validated; None when there is none (or it was emptied: no verdict)."""
