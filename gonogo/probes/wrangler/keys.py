@@ -16,83 +16,74 @@ every ``notInheritable(...)`` call, and the validator each field gets). Wrangler
 
 from __future__ import annotations
 
+from typing import Literal
+
 WRANGLER_VERSION = "4.86.0"
 
-#: every field wrangler does not inherit, in the order validation.ts checks them
-NON_INHERITABLE: tuple[str, ...] = (
-    "vars",
-    "secrets",
-    "define",
-    "durable_objects",
-    "workflows",
-    "cloudchamber",
-    "containers",
-    "kv_namespaces",
-    "send_email",
-    "queues",
-    "r2_buckets",
-    "d1_databases",
-    "vectorize",
-    "ai_search_namespaces",
-    "ai_search",
-    "hyperdrive",
-    "services",
-    "analytics_engine_datasets",
-    "dispatch_namespaces",
-    "mtls_certificates",
-    "tail_consumers",
-    "streaming_tail_consumers",
-    "unsafe",
-    "browser",
-    "ai",
-    "images",
-    "stream",
-    "media",
-    "pipelines",
-    "secrets_store_secrets",
-    "artifacts",
-    "unsafe_hello_world",
-    "flagship",
-    "worker_loaders",
-    "ratelimits",
-    "vpc_services",
-    "vpc_networks",
-    "version_metadata",
-)
+#: how wrangler compares a field that both the top level and ``env.<name>`` have: ``names``, the keys of
+#: a map of names (validateVars, validateDefines); ``bindings``, ``{"bindings": [{"name": ...}]}``
+#: (validateBindingsProperty); ``binding``, each entry's ``binding`` key (validateBindingArray); ``whole``,
+#: only as a whole field
+Compared = Literal["names", "bindings", "binding", "whole"]
+
+#: every field wrangler does not inherit, in the order validation.ts checks them, and how it compares it
+COMPARED_BY: dict[str, Compared] = {
+    "vars": "names",
+    "secrets": "whole",
+    "define": "names",
+    "durable_objects": "bindings",
+    "workflows": "binding",
+    "cloudchamber": "whole",
+    "containers": "whole",
+    "kv_namespaces": "binding",
+    "send_email": "binding",
+    "queues": "whole",
+    "r2_buckets": "binding",
+    "d1_databases": "binding",
+    "vectorize": "binding",
+    "ai_search_namespaces": "binding",
+    "ai_search": "binding",
+    "hyperdrive": "binding",
+    "services": "binding",
+    "analytics_engine_datasets": "binding",
+    "dispatch_namespaces": "binding",
+    "mtls_certificates": "binding",
+    "tail_consumers": "whole",
+    "streaming_tail_consumers": "whole",
+    "unsafe": "bindings",
+    "browser": "whole",
+    "ai": "whole",
+    "images": "whole",
+    "stream": "whole",
+    "media": "whole",
+    "pipelines": "binding",
+    "secrets_store_secrets": "binding",
+    "artifacts": "binding",
+    "unsafe_hello_world": "binding",
+    "flagship": "binding",
+    "worker_loaders": "binding",
+    "ratelimits": "binding",
+    "vpc_services": "binding",
+    "vpc_networks": "binding",
+    "version_metadata": "whole",
+}
+
+#: the fields alone, in that order
+NON_INHERITABLE: tuple[str, ...] = tuple(COMPARED_BY)
+
+
+def _compared(how: Compared) -> frozenset[str]:
+    return frozenset(field for field, compared in COMPARED_BY.items() if compared == how)
+
 
 #: fields whose entries wrangler compares by name, by their ``binding`` key (validateBindingArray)
-BINDING_ARRAYS: frozenset[str] = frozenset(
-    {
-        "workflows",
-        "kv_namespaces",
-        "send_email",
-        "r2_buckets",
-        "d1_databases",
-        "vectorize",
-        "ai_search_namespaces",
-        "ai_search",
-        "hyperdrive",
-        "services",
-        "analytics_engine_datasets",
-        "dispatch_namespaces",
-        "mtls_certificates",
-        "pipelines",
-        "secrets_store_secrets",
-        "artifacts",
-        "unsafe_hello_world",
-        "flagship",
-        "worker_loaders",
-        "ratelimits",
-        "vpc_services",
-        "vpc_networks",
-    }
-)
+BINDING_ARRAYS: frozenset[str] = _compared("binding")
 
 #: fields holding ``{"bindings": [{"name": ...}]}`` (validateBindingsProperty)
-BINDINGS_PROPERTY: frozenset[str] = frozenset({"durable_objects", "unsafe"})
+BINDINGS_PROPERTY: frozenset[str] = _compared("bindings")
 
 #: fields that are maps of names (validateVars, validateDefines)
-NAME_MAPS: frozenset[str] = frozenset({"vars", "define"})
+NAME_MAPS: frozenset[str] = _compared("names")
 
 #: the files wrangler reads, in the order it looks for them (config-helpers.ts findWranglerConfig)
 CONFIG_FILES: tuple[str, ...] = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
