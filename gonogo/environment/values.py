@@ -140,17 +140,26 @@ def _request_path(path: str) -> str:
 RequestPath = Annotated[str, AfterValidator(_request_path)]
 
 
-def _header_name(name: str) -> str:
-    if not _TOKEN.fullmatch(name):
-        raise ValueError(
-            f"{name!r} is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~, no spaces or "
-            "colons). Fix: give the bare name, e.g. 'X-Smoke-Test'"
-        )
-    return name
+def _whole_match(pattern: re.Pattern[str], what: str, fix: str) -> AfterValidator:
+    """A check that refuses a name ``pattern`` does not match whole, saying what it must be and the fix."""
+
+    def check(name: str) -> str:
+        if not pattern.fullmatch(name):
+            raise ValueError(f"{name!r} is not {what}. Fix: {fix}")
+        return name
+
+    return AfterValidator(check)
 
 
 #: an HTTP header name (an RFC 9110 token)
-HeaderName = Annotated[str, AfterValidator(_header_name)]
+HeaderName = Annotated[
+    str,
+    _whole_match(
+        _TOKEN,
+        "an HTTP header name (letters, digits and !#$%&'*+-.^_`|~, no spaces or colons)",
+        "give the bare name, e.g. 'X-Smoke-Test'",
+    ),
+]
 
 
 def _header_value(value: str) -> str:
@@ -166,18 +175,15 @@ def _header_value(value: str) -> str:
 #: an HTTP header value: no CR, LF or other control character (tabs allowed)
 HeaderValue = Annotated[str, AfterValidator(_header_value)]
 
-
-def _env_name(name: str) -> str:
-    if not _ENV_NAME.fullmatch(name):
-        raise ValueError(
-            f"{name!r} is not an environment variable name (letters, digits, _; not a digit first). "
-            "Fix: name the variable, e.g. 'API_TOKEN' (not its value)"
-        )
-    return name
-
-
 #: the name of a process environment variable
-EnvVarName = Annotated[str, AfterValidator(_env_name)]
+EnvVarName = Annotated[
+    str,
+    _whole_match(
+        _ENV_NAME,
+        "an environment variable name (letters, digits, _; not a digit first)",
+        "name the variable, e.g. 'API_TOKEN' (not its value)",
+    ),
+]
 
 
 def _project_path(path: str) -> str:
