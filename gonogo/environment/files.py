@@ -6,32 +6,35 @@ a body is validated), the ``[http].ca_bundle`` (a CA file that loads), the ``[la
 the ``[precheck]`` lock files and ``wrangler_toml`` (exist under the project root). Not checked:
 ``[precheck].junit`` globs (upstream jobs produce those files, and a glob that matches nothing is the
 upstream check's finding) and a ``ca_bundle`` of an environment with ``[launch]`` (the launched target
-may make its CA as it starts, as ``environments/demo-tls.toml`` does).
+may make its CA as it starts, as ``environments/demo-tls.toml`` does). A run that does not include the
+precheck stage does not look for the ``[precheck]`` files (a post-deploy run need not hold the lock files).
 """
 
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from gonogo.environment.errors import EnvironmentFileError
 from gonogo.environment.loading import shown
 from gonogo.environment.model import LoadedEnvironment
+from gonogo.model import Stage
 
 
-def check_referenced_files(loaded: LoadedEnvironment) -> None:
+def check_referenced_files(loaded: LoadedEnvironment, stages: Collection[Stage] | None = None) -> None:
     """Raise :class:`EnvironmentFileError` listing every referenced file that is missing or unusable.
 
-    ``gonogo validate`` calls it after loading; the plugin calls it after loading too, before any test.
+    ``gonogo validate`` calls it after loading (every stage); the plugin calls it after loading too,
+    before any test, for the stages the run selects.
     """
-    problems = list(_problems(loaded))
+    problems = list(_problems(loaded, Stage.PRECHECK in stages if stages is not None else True))
     if problems:
         lines = [f"{shown(loaded.path)}: {len(problems)} problem(s) with the files it names:"]
         lines += [f"  - {problem}" for problem in problems]
         raise EnvironmentFileError("\n".join(lines))
 
 
-def _problems(loaded: LoadedEnvironment) -> Iterator[str]:
+def _problems(loaded: LoadedEnvironment, precheck: bool) -> Iterator[str]:
     env = loaded.model
     here = loaded.path.parent
     yield from _schemas(loaded)
@@ -49,7 +52,8 @@ def _problems(loaded: LoadedEnvironment) -> Iterator[str]:
             f"launch.cwd: {shown(here / env.launch.cwd)} is not a folder. Fix: give a folder relative to "
             "the environment file"
         )
-    yield from _precheck(loaded)
+    if precheck:
+        yield from _precheck(loaded)
 
 
 def _schemas(loaded: LoadedEnvironment) -> Iterator[str]:

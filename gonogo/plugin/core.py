@@ -114,6 +114,8 @@ def pytest_configure(config: pytest.Config) -> None:
             # before the file is even read: a run that stops on a usage error leaves no earlier GO behind
             clear_previous(settings.reports_root / envfile.name_of(settings.env_name))
         loaded = envfile.load(settings.env_name, settings.env_dir) if settings.env_name else None
+        if loaded is not None and not is_worker(config):  # the controller checks them once, before any test
+            envfile.check_referenced_files(loaded, settings.stages)
     except (RunOptionsError, envfile.EnvironmentFileError) as exc:
         raise pytest.UsageError(str(exc)) from None
     context = RunContext(settings=settings, loaded=loaded)

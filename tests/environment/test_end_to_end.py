@@ -58,3 +58,31 @@ def test_values_that_would_change_meaning_stop_the_run_naming_file_and_key(
         ["ERROR: environments/staging.toml: 1 problem(s) in the environment file:", line]
     )
     assert "test_x" not in result.stdout.str()
+
+
+def test_a_file_the_environment_names_that_is_missing_stops_the_run_before_any_test(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run_with(
+        pytester, MINIMAL + '[precheck]\nlockfiles = ["uv.lock"]\nwrangler_toml = "wrangler.toml"\n'
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: environments/staging.toml: 2 problem(s) with the files it names:",
+            "  - precheck.lockfiles[[]0]: 'uv.lock' is not a file under the project root*",
+            "  - precheck.wrangler_toml: 'wrangler.toml' is not a file under the project root*",
+        ]
+    )
+    assert "test_x" not in result.stdout.str()
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_run_without_the_precheck_stage_does_not_need_the_precheck_files(pytester: pytest.Pytester) -> None:
+    folder = pytester.path / "environments"
+    folder.mkdir()
+    (folder / "staging.toml").write_text(MINIMAL + '[precheck]\nlockfiles = ["uv.lock"]\n', encoding="utf-8")
+    pytester.makepyfile("import pytest\n\n@pytest.mark.smoke\ndef test_x(): pass\n")
+    result = pytester.runpytest("--env", "staging", "--stage", "smoke")
+    assert "problem(s) with the files it names" not in result.stderr.str()
+    result.assert_outcomes(passed=1)

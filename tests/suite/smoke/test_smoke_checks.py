@@ -187,7 +187,7 @@ def test_an_unreachable_target_fails_every_check_with_the_url_and_the_reason(
     run.lines(f"route 'create item': POST {closed_port_url}/api/items: no response: connection refused*")
 
 
-def test_a_missing_or_invalid_schema_file_fails_its_route_naming_the_file(
+def test_a_missing_or_invalid_schema_file_stops_the_run_before_any_check_naming_the_key(
     closed_port_url: str, run_smoke: Run, suite_project: Any
 ) -> None:
     (suite_project.path / "environments" / "schemas" / "broken.json").write_text(
@@ -208,15 +208,20 @@ path = "/api/items"
 schema = "schemas/broken.json"
 """
     result = run_smoke(env, "smoke/test_routes.py")
-    result.lines(
-        "route 'missing schema': schema file environments/schemas/nope.json does not exist "
-        "(schema = 'schemas/nope.json' in environments/target.toml, relative to that file). "
-        "Fix: correct the path or the file.",
-    )
-    result.lines(
-        "route 'invalid schema': schema file environments/schemas/broken.json is not a valid JSON Schema "
-        "(Draft202012Validator): at $.type: 'thing' is not valid under any of the given schemas*",
-    )
+    assert result.returncode == 4, (
+        result.output
+    )  # pytest's usage error: the file is wrong, nothing was judged
+    for line in (
+        "ERROR: environments/target.toml: 2 problem(s) with the files it names:",
+        "  - routes[0].schema ('missing schema'): schema file environments/schemas/nope.json does not "
+        "exist. Fix: correct the path (relative to the environment file) or the schema",
+        "  - routes[1].schema ('invalid schema'): schema file environments/schemas/broken.json is not a "
+        "valid JSON Schema (Draft202012Validator): at $.type: 'thing' is not valid under any of the "
+        "given schemas. Fix: correct the path (relative to the environment file) or the schema",
+    ):
+        assert line in result.output.splitlines(), result.output
+    assert "test_route" not in result.output  # stopped before collection: no check ran, no request sent
+    assert "Traceback" not in result.output
 
 
 def test_exchanges_reach_the_report_with_secrets_redacted(demo: Demo, demo_env: Env, run_smoke: Run) -> None:
