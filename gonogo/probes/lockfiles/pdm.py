@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
 from gonogo.probes.lockfiles import reading
-from gonogo.probes.lockfiles.pyreq import from_pep508, pep621, unsatisfied
+from gonogo.probes.lockfiles.pyreq import from_pep508, locked_packages, pep621, unsatisfied
 from gonogo.probes.lockfiles.report import LockReport
 
 
@@ -27,15 +26,9 @@ def check(path: Path, report: LockReport) -> None:
     lock = reading.document(path, report, "toml")
     if lock is None:
         return
-    packages = [entry for entry in lock.get("package") or [] if isinstance(entry, dict)]
-    report.entries = len(packages)
-    locked: dict[str, list[str]] = defaultdict(list)
-    for entry in packages:
-        name = str(entry.get("name", ""))
-        if not entry.get("version") and not entry.get("path") and not entry.get("editable"):
-            report.problems.append(f"{name or 'a [[package]]'} has no version")
-        elif name and entry.get("version"):
-            locked[canonicalize_name(name)].append(str(entry["version"]))
+    _, locked = locked_packages(
+        lock, report, needs_version=lambda entry: not entry.get("path") and not entry.get("editable")
+    )
     manifest = reading.manifest(path.with_name("pyproject.toml"), report, "toml")
     if manifest is None:
         return

@@ -13,15 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from gonogo.probes.lockfiles import reading
-from gonogo.probes.lockfiles.pyreq import pep621, poetry_tables, unsatisfied
+from gonogo.probes.lockfiles.pyreq import locked_packages, pep621, poetry_tables, unsatisfied
 from gonogo.probes.lockfiles.report import LockReport
 
 _LEGACY = ("dependencies", "source", "extras", "dev-dependencies")
@@ -34,15 +32,7 @@ def check(path: Path, report: LockReport) -> None:
     lock = reading.document(path, report, "toml")
     if lock is None:
         return
-    packages = [entry for entry in lock.get("package") or [] if isinstance(entry, dict)]
-    report.entries = len(packages)
-    locked: dict[str, list[str]] = defaultdict(list)
-    for entry in packages:
-        name = str(entry.get("name", ""))
-        if not entry.get("version"):
-            report.problems.append(f"{name or 'a [[package]]'} has no version")
-        elif name:
-            locked[canonicalize_name(name)].append(str(entry["version"]))
+    _, locked = locked_packages(lock, report, needs_version=lambda entry: True)
     manifest = reading.manifest(path.with_name("pyproject.toml"), report, "toml")
     if manifest is None:
         return

@@ -8,7 +8,8 @@ poetry-core's ``parse_constraint`` reads it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,6 +177,27 @@ def _bump(release: list[int], index: int) -> str:
     bumped = release[: index + 1]
     bumped[index] += 1
     return ".".join(map(str, bumped))
+
+
+def locked_packages(
+    lock: dict[str, Any], report: LockReport, *, needs_version: Callable[[dict[str, Any]], bool]
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """A Python lock's ``[[package]]`` tables (counted in the report) and canonical name -> locked versions.
+
+    A package without a version is a problem when ``needs_version`` says the tool requires one for it
+    (a local path or editable project may go without).
+    """
+    packages = [entry for entry in lock.get("package") or [] if isinstance(entry, dict)]
+    report.entries = len(packages)
+    locked: dict[str, list[str]] = defaultdict(list)
+    for entry in packages:
+        name = str(entry.get("name", ""))
+        if not entry.get("version"):
+            if needs_version(entry):
+                report.problems.append(f"{name or 'a [[package]]'} has no version")
+        elif name:
+            locked[canonicalize_name(name)].append(str(entry["version"]))
+    return packages, locked
 
 
 def unsatisfied(declared: list[Declared], locked: dict[str, list[str]], tool: str) -> Iterator[str]:

@@ -10,7 +10,6 @@ locked only because a dev tool needs it is not locked *for the project*).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from gonogo.probes.lockfiles import reading
-from gonogo.probes.lockfiles.pyreq import Declared, pep621, unsatisfied
+from gonogo.probes.lockfiles.pyreq import Declared, locked_packages, pep621, unsatisfied
 from gonogo.probes.lockfiles.report import LockReport
 
 
@@ -26,19 +25,9 @@ def check(path: Path, report: LockReport) -> None:
     lock = reading.document(path, report, "toml")
     if lock is None:
         return
-    packages = [entry for entry in lock.get("package") or [] if isinstance(entry, dict)]
-    report.entries = len(packages)
+    packages, locked = locked_packages(lock, report, needs_version=lambda entry: not _is_local(entry))
     if not packages:
         report.problems.append("locks no packages ([[package]] tables)")
-    locked: dict[str, list[str]] = defaultdict(list)
-    for entry in packages:
-        name = str(entry.get("name", ""))
-        source = entry.get("source")
-        local = isinstance(source, dict) and bool({"editable", "virtual", "directory", "path"} & set(source))
-        if not entry.get("version") and not local:
-            report.problems.append(f"{name or 'a [[package]]'} has no version")
-        if name and entry.get("version"):
-            locked[canonicalize_name(name)].append(str(entry["version"]))
     manifest = reading.manifest(path.with_name("pyproject.toml"), report, "toml")
     if manifest is None:
         return
@@ -54,6 +43,11 @@ def check(path: Path, report: LockReport) -> None:
         # the project's own dependency lists: the dev tool's dependency does not count for the project
         report.problems += _not_a_project_dependency(root, declared)
     report.problems += unsatisfied(declared, locked, "uv")
+
+
+def _is_local(entry: dict[str, Any]) -> bool:
+    source = entry.get("source")
+    return isinstance(source, dict) and bool({"editable", "virtual", "directory", "path"} & set(source))
 
 
 def _is_root(entry: dict[str, Any]) -> bool:
