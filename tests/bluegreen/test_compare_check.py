@@ -13,21 +13,19 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported at run time
     from tests.bluegreen.conftest import Kit
-    from tests.conftest import DemoProcess, SuiteProject
+    from tests.conftest import SuiteProject, SuiteRun
 
 
 def test_equal_versions_pass_the_comparison_and_parity_and_the_watch_is_not_applicable(
-    demo: Callable[..., DemoProcess], suite_project: SuiteProject, kit: Kit
+    compared: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    baseline, candidate = demo(*kit.baseline_flags), demo(*kit.candidate_flags(20, "--seed", "2"))
-    suite_project.write_env("bg", kit.env(candidate.url, baseline.url, compare="concurrency = 16"))
-    run = suite_project.run(
-        "--env", "bg", "--stage", "smoke", "--stage", "postdeploy",
+    run = compared(
+        kit.baseline_flags, kit.candidate_flags(20, "--seed", "2"),
+        "--stage", "smoke", "--stage", "postdeploy",
         "smoke/test_parity.py", "load/test_compare.py", "load/test_watch.py",
+        compare="concurrency = 16",
     )  # fmt: skip
-    assert run.returncode == 0, run.output
-    gate = kit.gate(run.project)
-    assert gate["verdict"] == "GO"
+    gate = kit.ended(run, 0, "GO")
     assert "comparison: PASS" in run.stdout
     assert re.search(r"list items +baseline +\d+ +0 ", run.stdout), run.stdout
     compared = kit.findings(gate, "test_compare_with_baseline[postdeploy]")
@@ -52,17 +50,10 @@ def test_equal_versions_pass_the_comparison_and_parity_and_the_watch_is_not_appl
 
 
 def test_a_thirty_percent_slower_candidate_is_rollback_with_the_estimate_shown(
-    demo: Callable[..., DemoProcess], suite_project: SuiteProject, kit: Kit
+    compared: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    baseline, candidate = demo(*kit.baseline_flags), demo(*kit.candidate_flags(26, "--seed", "2"))
-    suite_project.write_env("bg", kit.env(candidate.url, baseline.url, compare="requests = 100"))
-    run = suite_project.run("--env", "bg", "--stage", "postdeploy", "load/test_compare.py")
-    assert run.returncode == 12, run.output
-    gate = kit.gate(run.project)
-    assert gate["verdict"] == "ROLLBACK"
-    shift = kit.findings(gate, "test_compare_with_baseline")["latency shift [list items]"]
-    assert shift["verdict"] == "fail"
-    assert shift["value"] > shift["limit"] > 0
+    run = compared(kit.baseline_flags, kit.candidate_flags(26, "--seed", "2"), compare="requests = 100")
+    shift = kit.failed_shift(run)  # exit 12, ROLLBACK, the shift failed past its limit
     assert re.search(
         r"Hodges-Lehmann shift \+\d+\.\d\d ms, 98% CI \+\d+\.\d\d to \+\d+\.\d\d ms", shift["detail"]
     )
@@ -77,11 +68,9 @@ def test_a_thirty_percent_slower_candidate_is_rollback_with_the_estimate_shown(
 
 
 def test_a_candidate_failing_five_percent_of_requests_is_rollback(
-    demo: Callable[..., DemoProcess], suite_project: SuiteProject, kit: Kit
+    compared: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    baseline, candidate = demo(), demo("--error-rate", "0.05", "--seed", "3")
-    suite_project.write_env("bg", kit.env(candidate.url, baseline.url, compare="requests = 300"))
-    run = suite_project.run("--env", "bg", "--stage", "postdeploy", "load/test_compare.py")
+    run = compared((), ("--error-rate", "0.05", "--seed", "3"), compare="requests = 300")
     assert run.returncode == 12, run.output
     errors = kit.findings(kit.gate(run.project), "test_compare_with_baseline")["error rate increase"]
     assert errors["verdict"] == "fail"
@@ -91,20 +80,17 @@ def test_a_candidate_failing_five_percent_of_requests_is_rollback(
 
 
 def test_too_few_samples_are_inconclusive_and_hold_the_gate(
-    demo: Callable[..., DemoProcess], suite_project: SuiteProject, kit: Kit
+    compared: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    baseline, candidate = demo(), demo()
-    suite_project.write_env("bg", kit.env(candidate.url, baseline.url, compare="requests = 10"))
     # a run as CI makes it, with smoke checks beside: one inconclusive check of five holds the gate (run
     # alone, the one check that counted would leave a score of 0: NO-GO)
-    run = suite_project.run(
-        "--env", "bg", "--stage", "smoke", "--stage", "postdeploy",
+    run = compared(
+        (), (), "--stage", "smoke", "--stage", "postdeploy",
         "smoke/test_health.py", "smoke/test_version.py", "smoke/test_routes.py", "smoke/test_parity.py",
         "load/test_compare.py",
+        compare="requests = 10",
     )  # fmt: skip
-    assert run.returncode == 10, run.output
-    gate = kit.gate(run.project)
-    assert gate["verdict"] == "HOLD"
+    gate = kit.ended(run, 10, "HOLD")
     assert kit.check(gate, "test_compare_with_baseline")["outcome"] == "inconclusive"
     assert "critical-inconclusive" in [r["code"] for r in gate["reasons"]]
     found = kit.findings(gate, "test_compare_with_baseline")
@@ -116,15 +102,14 @@ def test_too_few_samples_are_inconclusive_and_hold_the_gate(
 
 
 def test_against_the_idle_colour_the_comparison_is_a_smoke_check_and_a_regression_is_no_go(
-    demo: Callable[..., DemoProcess], suite_project: SuiteProject, kit: Kit
+    compared: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    baseline, candidate = demo(*kit.baseline_flags), demo(*kit.candidate_flags(26, "--seed", "2"))
-    env = kit.env(candidate.url, baseline.url, compare='requests = 100\nstage = "smoke"')
-    suite_project.write_env("bg", env)
-    run = suite_project.run("--env", "bg", "--stage", "smoke", "load/test_compare.py")
-    assert run.returncode == 11, run.output
-    gate = kit.gate(run.project)
-    assert gate["verdict"] == "NO-GO"
+    run = compared(
+        kit.baseline_flags, kit.candidate_flags(26, "--seed", "2"),
+        "--stage", "smoke", "load/test_compare.py",
+        compare='requests = 100\nstage = "smoke"',
+    )  # fmt: skip
+    gate = kit.ended(run, 11, "NO-GO")
     check = kit.check(gate, "test_compare_with_baseline[smoke]")
     assert (check["stage"], check["outcome"]) == ("smoke", "failed")
     assert "Fix: do not switch traffic to the candidate" in run.stdout

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported at run time
     from tests.bluegreen.conftest import Kit
-    from tests.conftest import DemoProcess, SuiteProject
+    from tests.conftest import SuiteRun
 
 ROUTES = """
 [[routes]]
@@ -27,14 +27,12 @@ destructive = true
 
 
 def test_a_field_renamed_on_the_candidate_is_a_parity_difference_shown_with_its_diff(
-    demo: Callable[..., DemoProcess], suite_project: SuiteProject, kit: Kit
+    compared: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    baseline = demo()
-    candidate = demo(env={"GONOGO_DEMO_RENAME_FIELD": "name:title"})
-    suite_project.write_env("bg", kit.env(candidate.url, baseline.url, extra=ROUTES))
-    run = suite_project.run(
-        "--env", "bg", "--stage", "smoke", "smoke/test_parity.py", "--alluredir", "allure"
-    )
+    run = compared(
+        (), (), "--stage", "smoke", "smoke/test_parity.py", "--alluredir", "allure",
+        extra=ROUTES, candidate_env={"GONOGO_DEMO_RENAME_FIELD": "name:title"},
+    )  # fmt: skip
     gate = kit.gate(run.project)
     listed = kit.check(gate, "test_parity[list items]")
     assert listed["outcome"] == "failed"
@@ -62,14 +60,12 @@ def test_a_field_renamed_on_the_candidate_is_a_parity_difference_shown_with_its_
     ]
 
 
-def test_volatile_fields_are_ignored(
-    demo: Callable[..., DemoProcess], suite_project: SuiteProject, kit: Kit
-) -> None:
-    baseline = demo()
-    candidate = demo(env={"GONOGO_DEMO_RENAME_FIELD": "price:cost"})
+def test_volatile_fields_are_ignored(compared: Callable[..., SuiteRun], kit: Kit) -> None:
     extra = '[baseline.parity]\nvolatile_fields = ["price", "cost"]\ncompare = "values"\n'
-    suite_project.write_env("bg", kit.env(candidate.url, baseline.url, extra=extra))
-    run = suite_project.run("--env", "bg", "--stage", "smoke", "smoke/test_parity.py")
+    run = compared(
+        (), (), "--stage", "smoke", "smoke/test_parity.py",
+        extra=extra, candidate_env={"GONOGO_DEMO_RENAME_FIELD": "price:cost"},
+    )  # fmt: skip
     assert run.returncode == 0, run.output
     finding = kit.findings(kit.gate(run.project), "test_parity[list items]")["parity [list items]"]
     assert (finding["value"], finding["verdict"]) == (0, "pass")

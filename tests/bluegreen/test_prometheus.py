@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import httpx
 import pytest
@@ -26,7 +26,7 @@ from tests.support.tools import system_tool
 
 if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported at run time
     from tests.bluegreen.conftest import Kit
-    from tests.conftest import DemoProcess, SuiteProject
+    from tests.conftest import DemoProcess, SuiteRun
 
 pytestmark = pytest.mark.prometheus
 
@@ -46,6 +46,13 @@ P95_MS = (
 class PrometheusServer:
     url: str
     process: subprocess.Popen[bytes]
+
+
+class Scraped(NamedTuple):
+    """A running demo and a Prometheus scraping it as job ``candidate``."""
+
+    target: DemoProcess
+    server: PrometheusServer
 
 
 @pytest.fixture
@@ -129,25 +136,21 @@ def wait_for_number(server: PrometheusServer, query: str, timeout_s: float = 30)
     raise AssertionError(f"no data for {query} after {timeout_s} s")
 
 
-def hostport(url: str) -> str:
-    return url.removeprefix("http://")
+@pytest.fixture
+def scraped(
+    demo: Callable[..., DemoProcess], prometheus: Callable[[str], PrometheusServer]
+) -> Callable[..., Scraped]:
+    """Factory: ``scraped(*demo_flags)`` -> a demo started with those flags, and a Prometheus scraping it."""
+
+    def start(*flags: str) -> Scraped:
+        target = demo(*flags)
+        return Scraped(target, prometheus(target.url.removeprefix("http://")))
+
+    return start
 
 
-def watch_env(candidate: str, server: PrometheusServer, *, job: str, watch: str) -> str:
-    return f"""
-base_url = "{candidate}"
-expected_version = "1.4.2"
-
-[http]
-retries = 0
-
-[[routes]]
-name = "list items"
-path = "/api/items"
-
-[watch]
-{watch}
-
+def watch_env(kit: Kit, candidate: str, server: PrometheusServer, *, job: str, watch: str) -> str:
+    prometheus = f"""
 [watch.prometheus]
 url = "{server.url}"
 labels = {{ job = "{job}" }}
@@ -155,13 +158,11 @@ window = "5s"
 error_rate_query = '{ERROR_RATE}'
 p95_ms_query = '{P95_MS}'
 """
+    return kit.watch_env(candidate, watch, more=prometheus)
 
 
-def test_queries_read_one_number_and_say_why_when_they_cannot(
-    demo: Callable[..., DemoProcess], prometheus: Callable[[str], PrometheusServer]
-) -> None:
-    target = demo()
-    server = prometheus(hostport(target.url))
+def test_queries_read_one_number_and_say_why_when_they_cannot(scraped: Callable[..., Scraped]) -> None:
+    target, server = scraped()
     labels = {"job": "candidate"}
     error_rate = prom.render(ERROR_RATE, labels=labels, window="5s")
     assert 'gonogo_demo_requests_total{ job="candidate", route=~"/api/.*", status=~"5.." }[5s]' in error_rate
@@ -186,22 +187,15 @@ def test_queries_read_one_number_and_say_why_when_they_cannot(
 
 
 def test_a_watch_reading_prometheus_rolls_back_when_the_error_rate_rises(
-    demo: Callable[..., DemoProcess],
-    prometheus: Callable[[str], PrometheusServer],
-    suite_project: SuiteProject,
-    kit: Kit,
+    scraped: Callable[..., Scraped], watched: Callable[..., SuiteRun], kit: Kit
 ) -> None:
     # the demo turns bad 14 s after it starts; Prometheus has scraped it well before the watch begins
-    target = demo("--fault-after", "14", "--error-rate", "0.5", "--seed", "3")
-    server = prometheus(hostport(target.url))
+    target, server = scraped("--fault-after", "14", "--error-rate", "0.5", "--seed", "3")
     # sample_requests = 0: the watch sends no API request of its own, Prometheus alone sees the errors
     watch = "interval_s = 1\nsample_requests = 0\ninconclusive_limit = 3\nmax_error_rate = 0.05"
-    suite_project.write_env("bg", watch_env(target.url, server, job="candidate", watch=watch))
     with user_traffic(target.url):
         wait_for_number(server, prom.render(ERROR_RATE, labels={"job": "candidate"}, window="5s"))
-        run = suite_project.run(
-            "--env", "bg", "--stage", "postdeploy", "load/test_watch.py", "--watch", "60s"
-        )
+        run = watched(watch_env(kit, target.url, server, job="candidate", watch=watch), "--watch", "60s")
     assert run.returncode == 12, run.output
     assert "gonogo watch: FAILED after" in run.stdout
     assert "(stopped early, 60 s planned), time to verdict" in run.stdout
@@ -216,16 +210,11 @@ def test_a_watch_reading_prometheus_rolls_back_when_the_error_rate_rises(
 
 
 def test_a_watch_whose_query_finds_no_data_ends_inconclusive(
-    demo: Callable[..., DemoProcess],
-    prometheus: Callable[[str], PrometheusServer],
-    suite_project: SuiteProject,
-    kit: Kit,
+    scraped: Callable[..., Scraped], watched: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    target = demo()
-    server = prometheus(hostport(target.url))
+    target, server = scraped()
     watch = "interval_s = 0.5\nsample_requests = 2\ninconclusive_limit = 1"
-    suite_project.write_env("bg", watch_env(target.url, server, job="nobody", watch=watch))
-    run = suite_project.run("--env", "bg", "--stage", "postdeploy", "load/test_watch.py", "--watch", "30s")
+    run = watched(watch_env(kit, target.url, server, job="nobody", watch=watch), "--watch", "30s")
     check = kit.check(kit.gate(run.project), "test_watch")
     assert check["outcome"] == "inconclusive", run.output
     assert "2 inconclusive measurement(s) > inconclusive_limit 1 -> inconclusive: HOLD" in run.stdout
@@ -233,16 +222,11 @@ def test_a_watch_whose_query_finds_no_data_ends_inconclusive(
 
 
 def test_a_query_prometheus_rejects_stops_the_watch_before_it_starts(
-    demo: Callable[..., DemoProcess],
-    prometheus: Callable[[str], PrometheusServer],
-    suite_project: SuiteProject,
-    kit: Kit,
+    scraped: Callable[..., Scraped], watched: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    target = demo()
-    server = prometheus(hostport(target.url))
-    env = watch_env(target.url, server, job="candidate", watch="interval_s = 1")
-    suite_project.write_env("bg", env.replace("[{{window}}]))'\np95", "[{{window}}])'\np95"))
-    run = suite_project.run("--env", "bg", "--stage", "postdeploy", "load/test_watch.py", "--watch", "10s")
+    target, server = scraped()
+    env = watch_env(kit, target.url, server, job="candidate", watch="interval_s = 1")
+    run = watched(env.replace("[{{window}}]))'\np95", "[{{window}}])'\np95"), "--watch", "10s")
     assert run.returncode == 11, run.output  # NO-GO: the run could not verify, the deployment is not judged
     check = kit.check(kit.gate(run.project), "test_watch")
     assert check["outcome"] == "error"

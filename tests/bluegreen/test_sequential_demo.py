@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported at run time
     from tests.bluegreen.conftest import Kit
-    from tests.conftest import DemoProcess, SuiteProject
+    from tests.conftest import SuiteRun
 
 
 #: more pairs in flight than the default 4, only to keep the test short; the statistics are the defaults
@@ -27,17 +27,10 @@ def lognormal(median_ms: int, seed: int) -> tuple[str, ...]:
 
 
 def test_a_thirty_percent_slower_candidate_is_rollback_after_a_few_hundred_pairs(
-    demo: Callable[..., DemoProcess], suite_project: SuiteProject, kit: Kit
+    compared: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    baseline, candidate = demo(*lognormal(20, 1)), demo(*lognormal(26, 2))
-    suite_project.write_env("bg", kit.env(candidate.url, baseline.url, compare=FASTER))
-    run = suite_project.run("--env", "bg", "--stage", "postdeploy", "load/test_compare.py")
-    assert run.returncode == 12, run.output
-    gate = kit.gate(run.project)
-    assert gate["verdict"] == "ROLLBACK"
-    shift = kit.findings(gate, "test_compare_with_baseline")["latency shift [list items]"]
-    assert shift["verdict"] == "fail"
-    assert shift["value"] > shift["limit"] > 0
+    run = compared(lognormal(20, 1), lognormal(26, 2), compare=FASTER)
+    kit.failed_shift(run)  # exit 12, ROLLBACK, the shift failed past its limit
     looks = re.findall(r"gonogo compare: look (\d+) at (\d+) pairs per route", run.stdout)
     assert looks, run.stdout
     assert int(looks[-1][1]) < 2000  # decided long before the sample bound
@@ -50,14 +43,10 @@ def test_a_thirty_percent_slower_candidate_is_rollback_after_a_few_hundred_pairs
 
 
 def test_equal_versions_pass_once_every_measure_is_shown_within_its_limit(
-    demo: Callable[..., DemoProcess], suite_project: SuiteProject, kit: Kit
+    compared: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    baseline, candidate = demo(*lognormal(20, 3)), demo(*lognormal(20, 4))
-    suite_project.write_env("bg", kit.env(candidate.url, baseline.url, compare=FASTER))
-    run = suite_project.run("--env", "bg", "--stage", "postdeploy", "load/test_compare.py")
-    assert run.returncode == 0, run.output
-    gate = kit.gate(run.project)
-    assert gate["verdict"] == "GO"
+    run = compared(lognormal(20, 3), lognormal(20, 4), compare=FASTER)
+    gate = kit.ended(run, 0, "GO")
     found = kit.findings(gate, "test_compare_with_baseline")
     assert {name: f["verdict"] for name, f in found.items()} == {
         "latency shift [list items]": "pass",

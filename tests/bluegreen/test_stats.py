@@ -21,6 +21,8 @@ from gonogo.bluegreen.stats import (
 )
 
 LATENCY = {"confidence": 0.98, "tolerance": 0.10, "tolerance_ms": 1.0, "min_samples": 50}
+#: against a baseline without errors
+ERRORS = {"baseline_errors": 0, "confidence": 0.98, "allowed_increase": 0.01, "min_samples": 50}
 
 
 def lognormal(median_ms: float, n: int, seed: int, sigma: float = 0.2) -> list[float]:
@@ -202,15 +204,7 @@ def test_a_p95_from_fewer_samples_than_its_bound_needs_is_inconclusive(n: int) -
 
 
 def test_five_percent_errors_against_none_fail() -> None:
-    result = compare_error_rates(
-        candidate_errors=15,
-        candidate_n=300,
-        baseline_errors=0,
-        baseline_n=300,
-        confidence=0.98,
-        allowed_increase=0.01,
-        min_samples=50,
-    )
+    result = compare_error_rates(candidate_errors=15, candidate_n=300, baseline_n=300, **ERRORS)
     assert result.classification is Classification.FAIL
     assert result.increase == pytest.approx(0.05)
     assert result.p_value == pytest.approx(
@@ -221,26 +215,24 @@ def test_five_percent_errors_against_none_fail() -> None:
 
 
 def test_a_few_errors_are_marginal() -> None:
-    common = {"baseline_errors": 0, "confidence": 0.98, "allowed_increase": 0.01, "min_samples": 50}
-    marginal = compare_error_rates(candidate_errors=7, candidate_n=150, baseline_n=150, **common)
+    marginal = compare_error_rates(candidate_errors=7, candidate_n=150, baseline_n=150, **ERRORS)
     assert marginal.classification is Classification.MARGINAL
 
 
 def test_no_errors_over_too_few_requests_cannot_show_the_limit_and_say_how_many_more() -> None:
-    common = {"baseline_errors": 0, "confidence": 0.98, "allowed_increase": 0.01, "min_samples": 50}
-    few = compare_error_rates(candidate_errors=0, candidate_n=150, baseline_n=150, **common)
+    few = compare_error_rates(candidate_errors=0, candidate_n=150, baseline_n=150, **ERRORS)
     assert few.classification is Classification.INCONCLUSIVE
     assert "150 requests a side cannot show the increase within 1.00%" in few.reason
     assert few.more is not None
     enough = compare_error_rates(
-        candidate_errors=0, candidate_n=150 + round(few.more), baseline_n=150 + round(few.more), **common
+        candidate_errors=0, candidate_n=150 + round(few.more), baseline_n=150 + round(few.more), **ERRORS
     )
     assert enough.classification is Classification.PASS  # the count it named does show it
     assert enough.ci_high is not None
     assert enough.ci_high <= 0.01
     less = 150 + round(few.more * 0.9)
     assert compare_error_rates(
-        candidate_errors=0, candidate_n=less, baseline_n=less, **common
+        candidate_errors=0, candidate_n=less, baseline_n=less, **ERRORS
     ).classification is (Classification.INCONCLUSIVE)
 
 
@@ -253,15 +245,7 @@ def test_the_samples_still_needed_scale_with_the_square_of_the_interval_reach() 
 
 
 def test_error_rates_below_the_minimum_are_inconclusive() -> None:
-    result = compare_error_rates(
-        candidate_errors=5,
-        candidate_n=10,
-        baseline_errors=0,
-        baseline_n=10,
-        confidence=0.98,
-        allowed_increase=0.01,
-        min_samples=50,
-    )
+    result = compare_error_rates(candidate_errors=5, candidate_n=10, baseline_n=10, **ERRORS)
     assert result.classification is Classification.INCONCLUSIVE
     assert result.p_value is None
 

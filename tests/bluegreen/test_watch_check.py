@@ -5,48 +5,28 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported at run time
     from tests.bluegreen.conftest import Kit
-    from tests.conftest import SuiteProject
+    from tests.conftest import SuiteProject, SuiteRun
 
 
-def launched(*flags: str, watch: str = "interval_s = 0.5\nsample_requests = 5") -> str:
+def launched(kit: Kit, *flags: str, watch: str = "interval_s = 0.5\nsample_requests = 5") -> str:
     """The demo launched by the run itself, so ``--fault-after`` counts from the run's start."""
     command = ", ".join(f'"{part}"' for part in ("{python}", "-m", "gonogo.demo", "--port", "{port}", *flags))
-    return f"""
-base_url = "http://127.0.0.1:{{port}}"
-expected_version = "1.4.2"
-
-[launch]
-command = [{command}]
-ready_path = "/health"
-timeout_s = 30
-
-[http]
-timeout_s = 2.0
-retries = 0
-
-[[routes]]
-name = "list items"
-path = "/api/items"
-
-[watch]
-{watch}
-"""
+    launch = f'[launch]\ncommand = [{command}]\nready_path = "/health"\ntimeout_s = 30\n'
+    return kit.watch_env("http://127.0.0.1:{port}", watch, launch=launch, http="timeout_s = 2.0\nretries = 0")
 
 
 def test_errors_rising_after_a_few_seconds_end_the_watch_early_with_rollback(
-    suite_project: SuiteProject, kit: Kit
+    watched: Callable[..., SuiteRun], kit: Kit
 ) -> None:
-    suite_project.write_env("bg", launched("--fault-after", "4", "--error-rate", "0.5", "--seed", "3"))
-    run = suite_project.run("--env", "bg", "--stage", "postdeploy", "load/test_watch.py", "--watch", "40s")
-    assert run.returncode == 12, run.output
-    gate = kit.gate(run.project)
-    assert gate["verdict"] == "ROLLBACK"
+    run = watched(launched(kit, "--fault-after", "4", "--error-rate", "0.5", "--seed", "3"), "--watch", "40s")
+    gate = kit.ended(run, 12, "ROLLBACK")
     lines = [line for line in run.stdout.splitlines() if line.startswith("gonogo watch: #")]
     phases = [line.split(" s ", 1)[1].split(" ", 1)[0] for line in lines]
     assert phases[0] == "SUCCESSFUL", run.stdout  # healthy first ...
@@ -71,11 +51,8 @@ def test_errors_rising_after_a_few_seconds_end_the_watch_early_with_rollback(
     assert "FAILED after" in (run.project / "reports" / "bg" / "bluegreen" / "watch.svg").read_text()
 
 
-def test_a_healthy_watch_ends_go_at_its_duration(suite_project: SuiteProject, kit: Kit) -> None:
-    suite_project.write_env("bg", launched())
-    run = suite_project.run(
-        "--env", "bg", "--stage", "postdeploy", "load/test_watch.py", env={"GONOGO_WATCH": "3s"}
-    )  # fmt: skip
+def test_a_healthy_watch_ends_go_at_its_duration(watched: Callable[..., SuiteRun], kit: Kit) -> None:
+    run = watched(launched(kit), env={"GONOGO_WATCH": "3s"})
     assert run.returncode == 0, run.output
     assert kit.gate(run.project)["verdict"] == "GO"
     assert re.search(r"gonogo watch: PASSED after \d+\.\d\d s, time to verdict", run.stdout), run.stdout
@@ -89,12 +66,11 @@ def test_a_healthy_watch_ends_go_at_its_duration(suite_project: SuiteProject, ki
 
 
 def test_a_target_that_never_answers_is_counted_as_errors_and_ends_the_watch(
-    suite_project: SuiteProject, kit: Kit
+    watched: Callable[..., SuiteRun], kit: Kit
 ) -> None:
     env = 'base_url = "http://127.0.0.1:9"\nexpected_version = "1"\n[http]\nretries = 0\n'
     env += "[watch]\nduration_s = 20\ninterval_s = 0.2\nconsecutive_error_limit = 2\n"
-    suite_project.write_env("bg", env)
-    run = suite_project.run("--env", "bg", "--stage", "postdeploy", "load/test_watch.py")
+    run = watched(env)
     assert run.returncode == 12, run.output
     assert run.stdout.count(" ERROR (no sample): health: GET http://127.0.0.1:9/health: no response") == 3
     assert "3 measurements in a row got no answer > consecutive_error_limit 2" in run.stdout

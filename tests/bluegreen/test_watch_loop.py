@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 
 from gonogo.bluegreen.durations import duration_option, parse_duration
 from gonogo.bluegreen.probe import Prober
-from gonogo.bluegreen.watch import End, Limits, Measurement, Phase, Tally, run, slots
+from gonogo.bluegreen.watch import End, Limits, Measurement, Phase, Tally, WatchResult, run, slots
 from gonogo.environment import HealthConfig, RouteConfig, VersionConfig
 
 
@@ -100,6 +101,15 @@ class FakeTime:
         self.slept.append(round(seconds, 6))
         self.now += seconds
 
+    def watch(
+        self, measure: Callable[[int, float], Measurement], *, duration_s: float, **options: Any
+    ) -> WatchResult:
+        """The watch loop on this clock: a measurement a second for ``duration_s``, default limits."""
+        options.setdefault("limits", Limits())
+        return run(
+            measure, duration_s=duration_s, interval_s=1, clock=self.clock, sleep=self.sleep, **options
+        )
+
 
 def scripted(phases: list[Phase], fake: FakeTime, cost_s: float = 0.0) -> Callable[[int, float], Measurement]:
     def measure(index: int, t_s: float) -> Measurement:
@@ -111,14 +121,7 @@ def scripted(phases: list[Phase], fake: FakeTime, cost_s: float = 0.0) -> Callab
 
 def test_a_healthy_watch_passes_after_its_last_measurement_at_the_duration() -> None:
     fake = FakeTime()
-    result = run(
-        scripted([Phase.SUCCESSFUL] * 4, fake),
-        duration_s=3,
-        interval_s=1,
-        limits=Limits(),
-        clock=fake.clock,
-        sleep=fake.sleep,
-    )
+    result = fake.watch(scripted([Phase.SUCCESSFUL] * 4, fake), duration_s=3)
     assert result.end is End.PASSED
     assert [m.t_s for m in result.measurements] == [0, 1, 2, 3]
     assert result.elapsed_s == 3
@@ -128,15 +131,12 @@ def test_a_healthy_watch_passes_after_its_last_measurement_at_the_duration() -> 
 def test_a_failing_watch_stops_at_the_measurement_that_exceeds_the_limit() -> None:
     fake = FakeTime()
     seen: list[int] = []
-    result = run(
+    result = fake.watch(
         scripted(
             [Phase.SUCCESSFUL, Phase.SUCCESSFUL, Phase.FAILED, Phase.FAILED] + [Phase.SUCCESSFUL] * 7, fake
         ),
         duration_s=10,
-        interval_s=1,
         limits=Limits(failure_limit=1),
-        clock=fake.clock,
-        sleep=fake.sleep,
         on_measurement=lambda m, tally: seen.append(m.index),
     )
     assert result.end is End.FAILED
@@ -147,14 +147,7 @@ def test_a_failing_watch_stops_at_the_measurement_that_exceeds_the_limit() -> No
 
 def test_an_overrun_skips_the_slots_it_missed_instead_of_catching_up() -> None:
     fake = FakeTime()
-    result = run(
-        scripted([Phase.SUCCESSFUL] * 5, fake, cost_s=2.5),
-        duration_s=6,
-        interval_s=1,
-        limits=Limits(),
-        clock=fake.clock,
-        sleep=fake.sleep,
-    )
+    result = fake.watch(scripted([Phase.SUCCESSFUL] * 5, fake, cost_s=2.5), duration_s=6)
     # done at 2.5: slot 1 is skipped, slot 2 (due) is measured at once; done at 5.0: slots 3 and 4 are
     # skipped, slot 5 measured at once; then the last slot, 6, at 7.5
     assert [m.t_s for m in result.measurements] == [0, 2.5, 5.0, 7.5]
@@ -292,15 +285,7 @@ def test_a_sample_never_grows_past_what_fits_before_the_next_slot() -> None:
 def test_a_watch_too_short_to_show_its_limits_held_ends_inconclusive_with_what_it_needs() -> None:
     fake = FakeTime()
     short = prober(healthy, sample=5)  # 4 measurements x 5 requests: 20 answers, 459 needed
-    result = run(
-        short.measure,
-        duration_s=3,
-        interval_s=1,
-        limits=Limits(),
-        clock=fake.clock,
-        sleep=fake.sleep,
-        evidence=short.evidence,
-    )
+    result = fake.watch(short.measure, duration_s=3, evidence=short.evidence)
     assert result.end is End.INCONCLUSIVE
     assert "no limit exceeded" in result.reason
     assert "does not show an error rate below 1.00%; need about 440 more requests" in result.reason
@@ -312,15 +297,7 @@ def test_a_watch_too_short_to_show_its_limits_held_ends_inconclusive_with_what_i
 def test_a_watch_that_gathered_its_window_passes_with_the_evidence_shown() -> None:
     fake = FakeTime()
     enough = prober(healthy, sample=5, plan=slots(3, 1))
-    result = run(
-        enough.measure,
-        duration_s=3,
-        interval_s=1,
-        limits=Limits(),
-        clock=fake.clock,
-        sleep=fake.sleep,
-        evidence=enough.evidence,
-    )
+    result = fake.watch(enough.measure, duration_s=3, evidence=enough.evidence)
     assert result.end is End.PASSED
     assert [f.verdict.value for f in result.findings()] == ["pass", "pass"]
     # 459 answers show 1 % at 99 %: spread over the 4 slots (115 each, the last what is left)
