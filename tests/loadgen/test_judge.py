@@ -112,15 +112,37 @@ def test_caps_are_reported_as_a_finding() -> None:
 # --- evidence sufficiency: bounds, not point estimates, decide -----------------------------------------
 
 
-def test_a_p95_passes_only_with_enough_samples_for_an_upper_bound() -> None:
+@pytest.mark.parametrize(
+    ("finding", "needed", "reason", "verdict_when_enough"),
+    [
+        pytest.param(
+            "p95 latency",
+            59,
+            "an upper bound on a p95 needs at least 59 requests; need about 1 more requests",
+            "inconclusive",  # 59 requests still cannot show the error rate under 1 % (that needs 299)
+            id="p95 upper bound from 59 requests",
+        ),
+        pytest.param(
+            "error rate",
+            299,
+            "the 95% bounds are 0.00% to 1.00%; need about 1 more requests",
+            "pass",
+            id="zero failures under 1 percent from 299 requests",
+        ),
+    ],
+)
+def test_a_finding_passes_only_once_its_bound_has_enough_requests(
+    finding: str, needed: int, reason: str, verdict_when_enough: str
+) -> None:
     limits = plan(min_requests=1)
-    few = judge(measured([10.0] * 58), limits)
-    enough = judge(measured([10.0] * 59), limits)
+    short = judge(measured([10.0] * (needed - 1)), limits)
+    enough = judge(measured([10.0] * needed), limits)
 
-    assert _by_name(few)["p95 latency"].verdict == "inconclusive"  # type: ignore[attr-defined]
-    (reason,) = [message for message in few.inconclusive if message.startswith("p95")]
-    assert "an upper bound on a p95 needs at least 59 requests; need about 1 more requests" in reason
-    assert _by_name(enough)["p95 latency"].verdict == "pass"  # type: ignore[attr-defined]
+    assert _by_name(short)[finding].verdict == "inconclusive"  # type: ignore[attr-defined]
+    (said,) = [message for message in short.inconclusive if message.startswith(finding)]
+    assert reason in said
+    assert _by_name(enough)[finding].verdict == "pass"  # type: ignore[attr-defined]
+    assert enough.verdict == verdict_when_enough
 
 
 def test_a_p95_fails_only_when_its_lower_bound_is_over_the_limit() -> None:
@@ -151,18 +173,6 @@ def test_a_p95_near_its_limit_is_inconclusive_and_says_how_many_more_requests_wo
     # the estimate holds: that many requests of the same latency decide it
     again = judge(measured(draw(1000 + more)), plan(duration_s=2.0 + (1000 + more) / 100.0))
     assert _by_name(again)["p95 latency"].verdict == "pass"  # type: ignore[attr-defined]
-
-
-def test_zero_failures_show_an_error_rate_under_one_percent_only_from_299_requests() -> None:
-    limits = plan(min_requests=1)
-    short = judge(measured([10.0] * 298), limits)
-    enough = judge(measured([10.0] * 299), limits)
-
-    assert _by_name(short)["error rate"].verdict == "inconclusive"  # type: ignore[attr-defined]
-    (reason,) = [message for message in short.inconclusive if message.startswith("error rate")]
-    assert "the 95% bounds are 0.00% to 1.00%; need about 1 more requests" in reason
-    assert _by_name(enough)["error rate"].verdict == "pass"  # type: ignore[attr-defined]
-    assert enough.verdict == "pass"
 
 
 def test_a_few_failures_over_the_limit_are_inconclusive_until_the_lower_bound_clears_it() -> None:

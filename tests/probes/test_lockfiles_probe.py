@@ -7,6 +7,8 @@ import json
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from gonogo.probes import lockfiles
 
 HASH_A = "--hash=sha256:" + "a" * 64
@@ -182,59 +184,74 @@ snapshots:
 """
 
 
-def test_pnpm_compares_specifier_text_as_frozen_lockfile_does(tmp_path: Path) -> None:
-    write(tmp_path / "pnpm-lock.yaml", PNPM_LOCK)
-    write(tmp_path / "package.json", json.dumps({"dependencies": {"left-pad": "^1.3.0"}}))
-    assert problems(tmp_path / "pnpm-lock.yaml") == []
-    write(tmp_path / "package.json", json.dumps({"dependencies": {"left-pad": "^1.2.0"}}))
-    assert problems(tmp_path / "pnpm-lock.yaml") == [
-        "left-pad: package.json says '^1.2.0', the lock was made for '^1.3.0'"
-    ]
+YARN_CLASSIC_LOCK = '# yarn lockfile v1\n\n\n"left-pad@^1.2.0", left-pad@^1.3.0:\n  version "1.3.0"\n'
+YARN_BERRY_LOCK = (
+    '__metadata:\n  version: 8\n\n"left-pad@npm:^1.3.0":\n  version: 1.3.0\n'
+    '  resolution: "left-pad@npm:1.3.0"\n\n'
+    '"app@workspace:.":\n  version: 0.0.0-use.local\n  resolution: "app@workspace:."\n  dependencies:\n'
+    '    left-pad: "npm:^1.3.0"\n'
+)
+BUN_LOCK = (
+    '{\n  "lockfileVersion": 1,\n  "workspaces": {\n    "": {\n      "name": "app",\n'
+    '      "dependencies": { "left-pad": "^1.3.0", },\n    },\n  },\n'
+    '  "packages": {\n    "left-pad": ["left-pad@1.3.0", "", {}, "sha512-x"],\n  },\n}\n'
+)
 
 
-def test_yarn_classic_needs_every_declared_descriptor_as_a_key(tmp_path: Path) -> None:
-    write(
-        tmp_path / "yarn.lock",
-        '# yarn lockfile v1\n\n\n"left-pad@^1.2.0", left-pad@^1.3.0:\n  version "1.3.0"\n',
-    )
-    write(tmp_path / "package.json", json.dumps({"dependencies": {"left-pad": "^1.3.0"}}))
-    assert problems(tmp_path / "yarn.lock") == []
-    write(tmp_path / "package.json", json.dumps({"dependencies": {"left-pad": "^1.3.1"}}))
-    assert problems(tmp_path / "yarn.lock") == [
-        "left-pad@^1.3.1 (package.json) is not in the lock: `yarn install --frozen-lockfile` refuses"
-    ]
-
-
-def test_yarn_berry_keys_carry_the_npm_protocol(tmp_path: Path) -> None:
-    lock = (
-        '__metadata:\n  version: 8\n\n"left-pad@npm:^1.3.0":\n  version: 1.3.0\n'
-        '  resolution: "left-pad@npm:1.3.0"\n\n'
-        '"app@workspace:.":\n  version: 0.0.0-use.local\n  resolution: "app@workspace:."\n  dependencies:\n'
-        '    left-pad: "npm:^1.3.0"\n'
-    )
-    write(tmp_path / "yarn.lock", lock)
-    write(tmp_path / "package.json", json.dumps({"name": "app", "dependencies": {"left-pad": "^1.3.0"}}))
-    assert problems(tmp_path / "yarn.lock") == []
-    write(tmp_path / "package.json", json.dumps({"name": "app", "dependencies": {}}))
-    assert problems(tmp_path / "yarn.lock") == [
-        "left-pad is in the lock's workspace . but no longer in package.json"
-    ]
-
-
-def test_bun_lock_is_read_as_jsonc_and_compared_with_package_json(tmp_path: Path) -> None:
-    lock = (
-        '{\n  "lockfileVersion": 1,\n  "workspaces": {\n    "": {\n      "name": "app",\n'
-        '      "dependencies": { "left-pad": "^1.3.0", },\n    },\n  },\n'
-        '  "packages": {\n    "left-pad": ["left-pad@1.3.0", "", {}, "sha512-x"],\n  },\n}\n'
-    )
-    write(tmp_path / "bun.lock", lock)
-    write(tmp_path / "package.json", json.dumps({"name": "app", "dependencies": {"left-pad": "^1.3.0"}}))
-    assert problems(tmp_path / "bun.lock") == []
-    write(tmp_path / "package.json", json.dumps({"name": "app", "dependencies": {"left-pad": "^2.0.0"}}))
-    assert problems(tmp_path / "bun.lock") == [
-        "left-pad: package.json says '^2.0.0', the lock was made for '^1.3.0'",
-        "left-pad: package.json wants ^2.0.0, the lock has 1.3.0",
-    ]
+@pytest.mark.parametrize(
+    ("lock_name", "lock", "accepted", "refused", "expected"),
+    [
+        pytest.param(
+            "pnpm-lock.yaml",
+            PNPM_LOCK,
+            {"dependencies": {"left-pad": "^1.3.0"}},
+            {"dependencies": {"left-pad": "^1.2.0"}},
+            ["left-pad: package.json says '^1.2.0', the lock was made for '^1.3.0'"],
+            id="pnpm compares the specifier text as --frozen-lockfile does",
+        ),
+        pytest.param(
+            "yarn.lock",
+            YARN_CLASSIC_LOCK,
+            {"dependencies": {"left-pad": "^1.3.0"}},
+            {"dependencies": {"left-pad": "^1.3.1"}},
+            ["left-pad@^1.3.1 (package.json) is not in the lock: `yarn install --frozen-lockfile` refuses"],
+            id="yarn classic needs every declared descriptor as a key",
+        ),
+        pytest.param(
+            "yarn.lock",
+            YARN_BERRY_LOCK,
+            {"name": "app", "dependencies": {"left-pad": "^1.3.0"}},
+            {"name": "app", "dependencies": {}},
+            ["left-pad is in the lock's workspace . but no longer in package.json"],
+            id="yarn berry keys carry the npm protocol",
+        ),
+        pytest.param(
+            "bun.lock",
+            BUN_LOCK,
+            {"name": "app", "dependencies": {"left-pad": "^1.3.0"}},
+            {"name": "app", "dependencies": {"left-pad": "^2.0.0"}},
+            [
+                "left-pad: package.json says '^2.0.0', the lock was made for '^1.3.0'",
+                "left-pad: package.json wants ^2.0.0, the lock has 1.3.0",
+            ],
+            id="bun.lock is read as JSONC and compared with package.json",
+        ),
+    ],
+)
+def test_a_js_lock_passes_its_own_package_json_and_names_what_a_changed_one_breaks(
+    tmp_path: Path,
+    *,
+    lock_name: str,
+    lock: str,
+    accepted: dict[str, object],
+    refused: dict[str, object],
+    expected: list[str],
+) -> None:
+    path = write(tmp_path / lock_name, lock)
+    write(tmp_path / "package.json", json.dumps(accepted))
+    assert problems(path) == []
+    write(tmp_path / "package.json", json.dumps(refused))
+    assert problems(path) == expected
 
 
 # --- uv, poetry, pdm, pipenv, pylock -------------------------------------------------------------

@@ -25,10 +25,14 @@ Serve = Callable[..., int]
 Days = Callable[[float], dt.datetime]
 
 
-def test_a_valid_certificate_verifies_with_the_ca_bundle(
-    tls_server: Serve, ca: trustme.CA, ca_file: Path, days_from_now: Days
+@pytest.mark.parametrize(
+    ("valid_for", "more_than"),
+    [pytest.param(90, 89, id="90 days left"), pytest.param(3, 2.9, id="3 days left, close to expiry")],
+)
+def test_a_valid_certificate_verifies_with_the_ca_bundle_and_reports_its_days_left(
+    tls_server: Serve, ca: trustme.CA, ca_file: Path, days_from_now: Days, *, valid_for: int, more_than: float
 ) -> None:
-    port = tls_server(ca.issue_cert("127.0.0.1", not_after=days_from_now(90)))
+    port = tls_server(ca.issue_cert("127.0.0.1", not_after=days_from_now(valid_for)))
     report = tls.inspect("127.0.0.1", port, cafile=str(ca_file))
     assert report.verified
     assert report.verify_error is None
@@ -36,7 +40,7 @@ def test_a_valid_certificate_verifies_with_the_ca_bundle(
     assert report.protocol_ok
     days = report.days_left()
     assert days is not None
-    assert 89 < days <= 90
+    assert more_than < days <= valid_for
 
 
 def test_an_expired_certificate_fails_verification_and_still_reports_its_expiry(
@@ -73,17 +77,6 @@ def test_a_certificate_for_another_host_fails_verification(
     assert not report.verified
     assert report.verify_error is not None
     assert "mismatch, certificate is not valid for '127.0.0.1'" in report.verify_error
-
-
-def test_a_certificate_close_to_expiry_reports_its_days_left(
-    tls_server: Serve, ca: trustme.CA, ca_file: Path, days_from_now: Days
-) -> None:
-    port = tls_server(ca.issue_cert("127.0.0.1", not_after=days_from_now(3)))
-    report = tls.inspect("127.0.0.1", port, cafile=str(ca_file))
-    assert report.verified
-    days = report.days_left()
-    assert days is not None
-    assert 2.9 < days <= 3
 
 
 def test_tls_1_2_passes_and_a_server_without_tls_1_2_fails_the_handshake(
