@@ -57,21 +57,40 @@ def test_the_default_policy_is_pass_90_warn_75() -> None:
 # --- ROLLBACK -------------------------------------------------------------------------------------------
 
 
-def test_a_critical_postdeploy_failure_is_rollback() -> None:
-    failure = check(Stage.POSTDEPLOY, Outcome.FAILED, "test_p95", message="p95 812 ms > 500 ms")
+@pytest.mark.parametrize(
+    ("stage", "name", "message", "decision", "said"),
+    [
+        pytest.param(
+            Stage.POSTDEPLOY,
+            "test_p95",
+            "p95 812 ms > 500 ms",
+            Decision.ROLLBACK,
+            "Critical postdeploy check load/test_postdeploy.py::test_p95 failed: p95 812 ms > 500 ms. "
+            "The deployment is live and bad: roll back to the baseline.",
+            id="a_critical_postdeploy_failure_is_rollback",
+        ),
+        pytest.param(
+            Stage.SMOKE,
+            "test_health",
+            "expected 200, got 503",
+            Decision.NO_GO,
+            "Critical smoke check smoke/test_smoke.py::test_health failed: expected 200, got 503.",
+            id="a_critical_smoke_failure_is_no_go",
+        ),
+    ],
+)
+def test_a_critical_failure_is_decided_by_its_stage(
+    stage: Stage, name: str, message: str, decision: Decision, said: str
+) -> None:
+    failure = check(stage, Outcome.FAILED, name, message=message)
 
     verdict = decide([*green(), failure], ALL_STAGES)
 
-    assert verdict.decision is Decision.ROLLBACK
+    assert verdict.decision is decision
     assert verdict.reasons[0] == Reason(
-        "critical-failed",
-        "Critical postdeploy check load/test_postdeploy.py::test_p95 failed: p95 812 ms > 500 ms. "
-        "The deployment is live and bad: roll back to the baseline.",
-        nodeid="load/test_postdeploy.py::test_p95",
-        stage=Stage.POSTDEPLOY,
-        critical=True,
+        "critical-failed", said, nodeid=failure.nodeid, stage=stage, critical=True
     )
-    assert verdict.reasons[0].decision is Decision.ROLLBACK
+    assert verdict.reasons[0].decision is decision
 
 
 def test_a_critical_postdeploy_failure_wins_over_a_critical_postdeploy_error() -> None:
@@ -100,20 +119,7 @@ def test_a_run_level_problem_with_a_critical_postdeploy_failure_is_rollback_with
 # --- NO-GO: checks --------------------------------------------------------------------------------------
 
 
-def test_a_critical_smoke_failure_is_no_go() -> None:
-    failure = check(Stage.SMOKE, Outcome.FAILED, "test_health", message="expected 200, got 503")
-
-    verdict = decide([*green(), failure], ALL_STAGES)
-
-    assert verdict.decision is Decision.NO_GO
-    assert verdict.reasons[0] == Reason(
-        "critical-failed",
-        "Critical smoke check smoke/test_smoke.py::test_health failed: expected 200, got 503.",
-        nodeid="smoke/test_smoke.py::test_health",
-        stage=Stage.SMOKE,
-        critical=True,
-    )
-    assert verdict.reasons[0].decision is Decision.NO_GO
+# a critical smoke failure: test_a_critical_failure_is_decided_by_its_stage[a_critical_smoke_failure_is_no_go]
 
 
 def test_a_critical_precheck_failure_is_no_go() -> None:

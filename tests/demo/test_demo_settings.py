@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -31,77 +32,75 @@ def test_no_variables_and_no_flags_give_a_healthy_service() -> None:
     assert settings.seed is None
 
 
-EVERY_VARIABLE = {
-    "GONOGO_DEMO_VERSION": "2.0.0",
-    "GONOGO_DEMO_ERROR_RATE": "0.25",
-    "GONOGO_DEMO_SEED": "42",
-    "GONOGO_DEMO_LATENCY_MS": "120",
-    "GONOGO_DEMO_LATENCY_DIST": "lognormal",
-    "GONOGO_DEMO_LATENCY_SIGMA": "0.8",
-    "GONOGO_DEMO_DROP_HEADERS": "X-Frame-Options, referrer-policy",
-    "GONOGO_DEMO_LEAK_HEADERS": "1",
-    "GONOGO_DEMO_START_DELAY_S": "1.5",
-    "GONOGO_DEMO_HEALTH": "degraded",
-    "GONOGO_DEMO_TOKEN_ENV": "DEMO_TOKEN",
-    "GONOGO_DEMO_FAULT_AFTER_S": "30",
-    "GONOGO_DEMO_RENAME_FIELD": "price:cost",
-}
+class Knob(NamedTuple):
+    """One knob set both ways: its variable, and flags that beat it."""
+
+    field: str
+    variable: str
+    text: str
+    #: the value read from ``text``
+    read: object
+    flags: tuple[str, ...]
+    #: the value the flags give
+    given: object
+
+
+EVERY_KNOB = [
+    Knob("version", "GONOGO_DEMO_VERSION", "2.0.0", "2.0.0", ("--report-version=9.9.9",), "9.9.9"),
+    Knob("error_rate", "GONOGO_DEMO_ERROR_RATE", "0.25", 0.25, ("--error-rate=0.5",), 0.5),
+    Knob("seed", "GONOGO_DEMO_SEED", "42", 42, ("--seed=7",), 7),
+    Knob("latency_ms", "GONOGO_DEMO_LATENCY_MS", "120", 120, ("--latency-ms=5",), 5),
+    Knob(
+        "latency_dist",
+        "GONOGO_DEMO_LATENCY_DIST",
+        "lognormal",
+        "lognormal",
+        ("--latency-dist=fixed",),
+        "fixed",
+    ),
+    Knob("latency_sigma", "GONOGO_DEMO_LATENCY_SIGMA", "0.8", 0.8, ("--latency-sigma=0.1",), 0.1),
+    Knob(
+        "drop_headers",
+        "GONOGO_DEMO_DROP_HEADERS",
+        "X-Frame-Options, referrer-policy",
+        frozenset({"x-frame-options", "referrer-policy"}),
+        ("--drop-header=referrer-policy", "--drop-header=content-security-policy"),
+        frozenset({"referrer-policy", "content-security-policy"}),
+    ),
+    Knob("leak_headers", "GONOGO_DEMO_LEAK_HEADERS", "1", True, ("--no-leak-headers",), False),
+    Knob("start_delay_s", "GONOGO_DEMO_START_DELAY_S", "1.5", 1.5, ("--start-delay=0",), 0),
+    Knob("health_status", "GONOGO_DEMO_HEALTH", "degraded", "degraded", ("--health=ok",), "ok"),
+    Knob(
+        "token_env",
+        "GONOGO_DEMO_TOKEN_ENV",
+        "DEMO_TOKEN",
+        "DEMO_TOKEN",
+        ("--token-env=OTHER_TOKEN",),
+        "OTHER_TOKEN",
+    ),
+    Knob("fault_after_s", "GONOGO_DEMO_FAULT_AFTER_S", "30", 30, ("--fault-after=2",), 2),
+    Knob(
+        "rename_field",
+        "GONOGO_DEMO_RENAME_FIELD",
+        "price:cost",
+        ("price", "cost"),
+        ("--rename-field=name:title",),
+        ("name", "title"),
+    ),
+]
+EVERY_VARIABLE = {knob.variable: knob.text for knob in EVERY_KNOB}
 
 
 def test_every_variable_is_read() -> None:
     settings = DemoSettings.from_env(EVERY_VARIABLE)
 
-    assert settings == DemoSettings(
-        version="2.0.0",
-        error_rate=0.25,
-        seed=42,
-        latency_ms=120,
-        latency_dist="lognormal",
-        latency_sigma=0.8,
-        drop_headers=frozenset({"x-frame-options", "referrer-policy"}),
-        leak_headers=True,
-        start_delay_s=1.5,
-        health_status="degraded",
-        token_env="DEMO_TOKEN",
-        fault_after_s=30,
-        rename_field=("price", "cost"),
-    )
+    assert settings == DemoSettings(**{knob.field: knob.read for knob in EVERY_KNOB})  # type: ignore[arg-type]
 
 
 def test_every_knob_has_a_flag_that_beats_its_variable() -> None:
-    settings = settings_from(
-        EVERY_VARIABLE,
-        "--report-version=9.9.9",
-        "--error-rate=0.5",
-        "--seed=7",
-        "--latency-ms=5",
-        "--latency-dist=fixed",
-        "--latency-sigma=0.1",
-        "--drop-header=referrer-policy",
-        "--drop-header=content-security-policy",
-        "--no-leak-headers",
-        "--start-delay=0",
-        "--health=ok",
-        "--token-env=OTHER_TOKEN",
-        "--fault-after=2",
-        "--rename-field=name:title",
-    )
+    settings = settings_from(EVERY_VARIABLE, *(flag for knob in EVERY_KNOB for flag in knob.flags))
 
-    assert settings == DemoSettings(
-        version="9.9.9",
-        error_rate=0.5,
-        seed=7,
-        latency_ms=5,
-        latency_dist="fixed",
-        latency_sigma=0.1,
-        drop_headers=frozenset({"referrer-policy", "content-security-policy"}),
-        leak_headers=False,
-        start_delay_s=0,
-        health_status="ok",
-        token_env="OTHER_TOKEN",
-        fault_after_s=2,
-        rename_field=("name", "title"),
-    )
+    assert settings == DemoSettings(**{knob.field: knob.given for knob in EVERY_KNOB})  # type: ignore[arg-type]
 
 
 def test_leak_headers_flag_turns_the_fault_on() -> None:
