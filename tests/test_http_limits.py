@@ -19,6 +19,7 @@ from gonogo.environment import Environment
 from gonogo.http import ResponseDeadline, ResponseTooLarge, build_client
 from gonogo.probes.fetch import fetch
 from gonogo.redaction import Redactor
+from tests.support.servers import accept_until
 
 MIB = 1024 * 1024
 
@@ -40,12 +41,10 @@ class RawServer:
         return f"http://127.0.0.1:{self._sock.getsockname()[1]}"
 
     def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+        accept_until(self._sock, self._stop, self._start_answering)
+
+    def _start_answering(self, conn: socket.socket) -> None:
+        threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
         # the client hangs up (an OSError here): that is the point of these tests
