@@ -11,7 +11,6 @@ Everything else in the package is internal and may move between releases. The na
 
 from __future__ import annotations
 
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from gonogo.environment import (
     shown,
 )
 from gonogo.errors import GonogoError
+from gonogo.lazy import lazy_attribute
 from gonogo.model import STAGE_ORDER, CheckResult, Finding, FindingVerdict, Outcome, Stage
 from gonogo.names import FINDING_ERROR_RATE, FINDING_P95, FINDING_ROLLBACK_READY, FINDING_VERSION
 from gonogo.verdict import Decision, Reason, Verdict
@@ -41,24 +41,19 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 #: public name -> the pytest-wing module that defines it (imported on first use)
 _LAZY = {
-    "Evidence": "gonogo.plugin.evidence",
-    "FindingRecorder": "gonogo.plugin.evidence",
-    "LoadCheck": "gonogo.plugin.load",
-    "RunContext": "gonogo.plugin.context",
-    "loaded_environment_of": "gonogo.plugin.api",
-    "not_applicable": "gonogo.plugin.api",
-    "parametrize_from_env": "gonogo.plugin.api",
-    "run_context": "gonogo.plugin.context",
+    "Evidence": ".plugin.evidence",
+    "FindingRecorder": ".plugin.evidence",
+    "LoadCheck": ".plugin.load",
+    "RunContext": ".plugin.context",
+    "loaded_environment_of": ".plugin.api",
+    "not_applicable": ".plugin.api",
+    "parametrize_from_env": ".plugin.api",
+    "run_context": ".plugin.context",
 }
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gonogo' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+    return lazy_attribute(globals(), _LAZY, name)
 
 
 __all__ = [

@@ -20,8 +20,9 @@ on first use.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+from gonogo.lazy import lazy_attribute
 
 if TYPE_CHECKING:
     from gonogo.loadgen.aggregate import Aggregate
@@ -42,33 +43,28 @@ if TYPE_CHECKING:
 #: public name -> the module that defines it, imported on first use: the locust child imports this
 #: package for its profile and must not pay for SciPy (the judge's bounds) unless it judges
 _LAZY = {
-    "Aggregate": "aggregate",
-    "Judgement": "judge",
-    "judge": "judge",
-    "LoadMeasurements": "measurements",
-    "MeasurementsError": "measurements",
-    "LoadPlan": "plan",
-    "NothingToLoad": "plan",
-    "PlanError": "plan",
-    "RoutePlan": "plan",
-    "apply_sensitive_caps": "plan",
-    "build_plan": "plan",
-    "Recorder": "recorder",
-    "RunFiles": "runner",
-    "RunOutcome": "runner",
-    "locust_command": "runner",
-    "run_locust": "runner",
-    "format_table": "table",
+    "Aggregate": ".aggregate",
+    "Judgement": ".judge",
+    "judge": ".judge",
+    "LoadMeasurements": ".measurements",
+    "MeasurementsError": ".measurements",
+    "LoadPlan": ".plan",
+    "NothingToLoad": ".plan",
+    "PlanError": ".plan",
+    "RoutePlan": ".plan",
+    "apply_sensitive_caps": ".plan",
+    "build_plan": ".plan",
+    "Recorder": ".recorder",
+    "RunFiles": ".runner",
+    "RunOutcome": ".runner",
+    "locust_command": ".runner",
+    "run_locust": ".runner",
+    "format_table": ".table",
 }
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gonogo.loadgen' has no attribute {name!r}")
-    value = getattr(import_module(f"gonogo.loadgen.{module}"), name)
-    globals()[name] = value
-    return value
+    return lazy_attribute(globals(), _LAZY, name)
 
 
 __all__ = [
