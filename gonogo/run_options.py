@@ -78,14 +78,18 @@ def resolve(
     env_name, env_source = _first(
         (cli_env, "--env"), (environ.get("GONOGO_ENV"), "GONOGO_ENV"), (ini_env, "ini gonogo_env")
     )
-    if cli_env_dir:
-        env_dir = invocation_dir / cli_env_dir
-    elif environ.get("GONOGO_ENV_DIR"):
-        env_dir = invocation_dir / environ["GONOGO_ENV_DIR"]
-    elif ini_env_dir:
-        env_dir = ini_dir / ini_env_dir
-    else:
-        env_dir = rootdir / DEFAULT_ENV_DIR
+
+    def folder(cli: str | None, variable: str, ini: str, default: str) -> Path:
+        # command line and variable: from where pytest started; ini: from the ini file's folder
+        if cli:
+            return invocation_dir / cli
+        if environ.get(variable):
+            return invocation_dir / environ[variable]
+        if ini:
+            return ini_dir / ini
+        return rootdir / default
+
+    env_dir = folder(cli_env_dir, "GONOGO_ENV_DIR", ini_env_dir, DEFAULT_ENV_DIR)
     if cli_stages:
         stages, explicit = parse_stages(cli_stages, "--stage"), True
     elif environ.get("GONOGO_STAGES"):
@@ -94,14 +98,7 @@ def resolve(
         stages, explicit = parse_stages(ini_stages, "ini gonogo_stages"), True
     else:
         stages, explicit = STAGE_ORDER, False
-    if cli_reports_dir:
-        reports_root = invocation_dir / cli_reports_dir
-    elif environ.get("GONOGO_REPORTS_DIR"):
-        reports_root = invocation_dir / environ["GONOGO_REPORTS_DIR"]
-    elif ini_reports_dir:
-        reports_root = ini_dir / ini_reports_dir
-    else:
-        reports_root = rootdir / DEFAULT_REPORTS_DIR
+    reports_root = folder(cli_reports_dir, "GONOGO_REPORTS_DIR", ini_reports_dir, DEFAULT_REPORTS_DIR)
     return Settings(
         env_name=env_name,
         env_source=env_source,
