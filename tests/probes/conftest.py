@@ -21,6 +21,7 @@ from typing import NoReturn
 
 import pytest
 
+from tests.support.runs import environ_without
 from tests.support.tools import require as support_require
 
 CACHE = Path(os.environ.get("GONOGO_TEST_CACHE", Path.home() / ".cache" / "gonogo-tests"))
@@ -46,6 +47,23 @@ QUIET_ENV = {
     "npm_config_update_notifier": "false",
     "DO_NOT_TRACK": "1",
 }
+
+
+def run_tool(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None, *, without: tuple[str, ...] = ()
+) -> tuple[int, str]:
+    """A package manager's run in ``cwd``, quiet (:data:`QUIET_ENV`, then ``env``, over this process's
+    environment less the variables ``without``), bounded: its exit code and both streams."""
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=environ_without(without, extra={**QUIET_ENV, **(env or {})}),
+    )
+    return done.returncode, done.stdout + done.stderr
 
 
 def require(message: str) -> NoReturn:

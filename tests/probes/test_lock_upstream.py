@@ -10,9 +10,7 @@ they accept the lock, and before it when they do not; which one happened is read
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +21,7 @@ from typing import Any
 import pytest
 
 from gonogo.probes import lockfiles
-from tests.probes.conftest import QUIET_ENV, Tools
+from tests.probes.conftest import Tools, run_tool
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "realworld"
 CASES = [
@@ -44,24 +42,11 @@ class Verdict:
     evidence: str
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str]:
-    done = subprocess.run(
-        command,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **QUIET_ENV, **(env or {})},
-    )
-    return done.returncode, done.stdout + done.stderr
-
-
 def _judge(kind: str, folder: Path, py: Tools, js: Tools, scratch: Path) -> Verdict:
     node = shutil.which("node") or "node"
     lock = next(p for p in folder.iterdir() if lockfiles.kind_of(p) == kind)
     if kind == "uv.lock":
-        code, out = _run(
+        code, out = run_tool(
             [str(py.get("uv")), "lock", "--check", "--offline", "--python", sys.executable],
             folder,
             {"UV_CACHE_DIR": str(scratch / "uv")},
@@ -73,10 +58,10 @@ def _judge(kind: str, folder: Path, py: Tools, js: Tools, scratch: Path) -> Verd
             "pdm.lock": [str(py.get("pdm")), "lock", "--check"],
             "Pipfile.lock": [str(py.get("pipenv")), "verify"],
         }[kind]
-        code, out = _run(command, folder, {"PIPENV_IGNORE_VIRTUALENVS": "1", "PDM_CHECK_UPDATE": "false"})
+        code, out = run_tool(command, folder, {"PIPENV_IGNORE_VIRTUALENVS": "1", "PDM_CHECK_UPDATE": "false"})
         return Verdict(code == 0, out)
     if kind == "package-lock.json":
-        code, out = _run(
+        code, out = run_tool(
             [
                 "npm",
                 "ci",
@@ -93,7 +78,7 @@ def _judge(kind: str, folder: Path, py: Tools, js: Tools, scratch: Path) -> Verd
         assert (code != 0 and "ENOTCACHED" in out) or "in sync" in out, out[-2000:]
         return Verdict("/-/" in out.split("request to", 1)[-1].split(" ", 2)[1], out)
     if kind == "yarn.lock":
-        code, out = _run(
+        code, out = run_tool(
             [
                 node,
                 str(js.get("yarn")),
@@ -113,7 +98,7 @@ def _judge(kind: str, folder: Path, py: Tools, js: Tools, scratch: Path) -> Verd
             "lockfileVersion: '6"
         )
         pnpm = js.get("pnpm8" if old else "pnpm")
-        code, out = _run(
+        code, out = run_tool(
             [
                 node,
                 str(pnpm),
@@ -129,7 +114,7 @@ def _judge(kind: str, folder: Path, py: Tools, js: Tools, scratch: Path) -> Verd
         assert "ERR_PNPM_OUTDATED_LOCKFILE" in out or "ERR_PNPM_NO_OFFLINE" in out or code == 0, out[-2000:]
         return Verdict("ERR_PNPM_OUTDATED_LOCKFILE" not in out, out)
     if kind == "bun.lock":
-        code, out = _run(
+        code, out = run_tool(
             [str(js.get("bun")), "install", "--frozen-lockfile", "--dry-run"],
             folder,
             {"BUN_CONFIG_REGISTRY": CLOSED_PORT, "BUN_INSTALL_CACHE_DIR": str(scratch / "bun")},

@@ -5,13 +5,11 @@ asking for a version of its sibling that the lock does not have fails both."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 from gonogo.probes import lockfiles
-from tests.probes.conftest import QUIET_ENV, Tools
+from tests.probes.conftest import Tools, run_tool
 
 #: berry offline and self-contained: no network, no global cache, a node_modules tree like npm's
 BERRY_ENV = {
@@ -40,17 +38,8 @@ def monorepo(root: Path, b_range: str = "^1.0.0") -> Path:
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str]:
-    done = subprocess.run(
-        command,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        # without CI: yarn berry turns --immutable on under CI=true and would refuse to write the lock
-        env={**{k: v for k, v in os.environ.items() if k != "CI"}, **QUIET_ENV, **(env or {})},
-    )
-    return done.returncode, done.stdout + done.stderr
+    # without CI: yarn berry turns --immutable on under CI=true and would refuse to write the lock
+    return run_tool(command, cwd, env, without=("CI",))
 
 
 def ask_b_for(version_range: str, root: Path) -> None:
