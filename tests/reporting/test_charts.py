@@ -7,27 +7,18 @@ from __future__ import annotations
 import itertools
 import math
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gonogo.bluegreen.watch import End, Limits, Measurement, Phase, Tally, WatchResult
+from gonogo.loadgen.measurements import IntervalPoint
 from gonogo.reporting import svg
 from gonogo.reporting.charts.bluegreen import RouteSamples, distributions_svg, watch_svg
 from gonogo.reporting.charts.latency import latency_svg
 
 NS = "{http://www.w3.org/2000/svg}"
-
-
-@dataclass(frozen=True)
-class Point:
-    t: float
-    requests: int
-    errors: int
-    p50_ms: float | None
-    p95_ms: float | None
 
 
 def _texts(document: str) -> list[str]:
@@ -124,7 +115,7 @@ def test_the_watch_names_its_units_and_how_many_measurements_and_requests_it_sho
 
 
 def test_the_latency_chart_says_how_many_requests_each_point_summarises() -> None:
-    points = [Point(float(t), 100, 1 if t == 3 else 0, 10.0 + t, 40.0 + t) for t in range(10)]
+    points = [IntervalPoint(float(t), 100, 1 if t == 3 else 0, 10.0 + t, 40.0 + t) for t in range(10)]
     document = latency_svg(points, interval_s=1.0, warmup_s=2.0, p95_limit_ms=60.0, title="staging: latency")
     texts = _texts(document)
     assert "1,000 requests in 10 s (1 error); p50 and p95 of each 1 s interval" in texts

@@ -4,10 +4,10 @@ HTML with Python-Markdown; the p95 chart inline and every failing check linked; 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from gonogo.loadgen.measurements import IntervalPoint
 from gonogo.model import CheckResult, Finding, FindingVerdict, Outcome, Stage
 from gonogo.reporting import charts, deployment_html, deployment_report
 from gonogo.reporting.charts.latency import latency_svg
@@ -15,15 +15,6 @@ from gonogo.reporting.gate_json import RunInfo
 from gonogo.verdict import Decision, Reason, Verdict
 
 FAILING = ("load/test_latency.py::test_latency_under_load", "smoke/test_routes.py::test_route[get item]")
-
-
-@dataclass(frozen=True)
-class Point:
-    t: float
-    requests: int
-    errors: int
-    p50_ms: float | None
-    p95_ms: float | None
 
 
 def _run(tmp_path: Path) -> RunInfo:
@@ -48,7 +39,7 @@ def _run(tmp_path: Path) -> RunInfo:
 
 
 def _report(tmp_path: Path) -> str:
-    points = [Point(float(t), 50, 0, 20.0 + t, 300.0 + 40 * t) for t in range(10)]
+    points = [IntervalPoint(float(t), 50, 0, 20.0 + t, 300.0 + 40 * t) for t in range(10)]
     charts.save(
         tmp_path,
         "latency.svg",
