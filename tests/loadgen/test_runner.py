@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -13,6 +12,7 @@ from typing import Any
 
 from gonogo.loadgen.plan import LoadPlan, RoutePlan
 from gonogo.loadgen.runner import run_locust
+from tests.support.processes import pid_alive
 
 from .conftest import REPO
 
@@ -109,19 +109,6 @@ def test_a_run_past_its_time_bound_is_killed_with_its_whole_process_group(tmp_pa
     assert lines == ["gonogo load  hanging"]
     grandchild = int(pid_file.read_text())
     deadline = time.monotonic() + 5
-    while _alive(grandchild) and time.monotonic() < deadline:
+    while pid_alive(grandchild) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(grandchild)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie waiting for init to reap it is dead for our purposes
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
+    assert not pid_alive(grandchild)

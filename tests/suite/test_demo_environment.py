@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -14,21 +13,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.support.processes import pid_alive, start_pytest
+from tests.support.runs import environ_without
+
 if TYPE_CHECKING:
     from tests.conftest import SuiteProject
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie is gone for our purposes; /proc tells
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def _launched_pid(output: str) -> int:
@@ -42,7 +31,7 @@ def test_the_demo_environment_passes_out_of_the_box(suite_project: SuiteProject)
     assert run.returncode == 0, run.output
     assert "gonogo verdict: GO" in run.stdout
     assert re.search(r"gonogo: base URL http://127\.0\.0\.1:\d+ \(launched, pid \d+\)", run.stdout)
-    assert not _pid_alive(_launched_pid(run.stdout))
+    assert not pid_alive(_launched_pid(run.stdout))
 
 
 def test_a_wrong_version_fails_the_version_check_with_expected_and_actual(
@@ -93,8 +82,11 @@ def test_under_xdist_the_demo_is_launched_once_and_the_results_are_the_same(
     assert parallel.stdout.count("(launched, pid") == 1
 
 
-def _slow_check(suite_project: SuiteProject) -> Path:
-    """A check that notes the launched demo's pid and that it started, then sleeps."""
+def _slow_run(
+    suite_project: SuiteProject, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], int]:
+    """``pytest --env demo -v`` running a check that notes the launched demo's pid, then sleeps: the run
+    and that pid, once the check has started (a signal sent now lands while it sleeps)."""
     started, pid_file = suite_project.path / "slow-started", suite_project.path / "demo-pid"
     (suite_project.path / "smoke" / "test_zz_slow.py").write_text(
         "import pathlib, time\n"
@@ -103,63 +95,39 @@ def _slow_check(suite_project: SuiteProject) -> Path:
         f"    pathlib.Path({str(started)!r}).write_text('1')\n"
         "    time.sleep(60)\n"
     )
-    return started
-
-
-def test_ctrl_c_leaves_no_demo_process_behind(suite_project: SuiteProject) -> None:
-    started = _slow_check(suite_project)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--env", "demo", "-v"],
-        cwd=suite_project.path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_pytest("--env", "demo", "-v", cwd=suite_project.path, env=env)
     assert process.stdout is not None
-    # the signal must land while the slow check sleeps: wait for the file it writes as it starts
     deadline = time.monotonic() + 60
     while not started.exists() and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
     assert started.exists(), "the slow check never started"
-    pid = int((suite_project.path / "demo-pid").read_text())
-    assert _pid_alive(pid)
+    return process, int(pid_file.read_text())
+
+
+def test_ctrl_c_leaves_no_demo_process_behind(suite_project: SuiteProject) -> None:
+    process, pid = _slow_run(suite_project, env=environ_without((), prefixes=("GONOGO",)))
+    assert pid_alive(pid)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=30)
     assert "KeyboardInterrupt" in output
     assert _launched_pid(output) == pid
     assert process.returncode == 11, output
     deadline = time.monotonic() + 10
-    while _pid_alive(pid) and time.monotonic() < deadline:
+    while pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _pid_alive(pid), f"demo pid {pid} still running"
+    assert not pid_alive(pid), f"demo pid {pid} still running"
     gate = json.loads((suite_project.path / "reports" / "demo" / "gate.json").read_text())
     assert gate["verdict"] == "NO-GO"
     assert "interrupted" in [reason["code"] for reason in gate["reasons"]]
 
 
 def test_sigterm_is_an_orderly_interrupt_too(suite_project: SuiteProject) -> None:
-    started = _slow_check(suite_project)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--env", "demo", "-v"],
-        cwd=suite_project.path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    # the signal must land while the slow check sleeps: wait for the file it writes as it starts
-    deadline = time.monotonic() + 60
-    while not started.exists() and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.05)
-    assert started.exists(), "the slow check never started"
-    pid = int((suite_project.path / "demo-pid").read_text())
+    process, pid = _slow_run(suite_project)
     process.terminate()
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 11, output
     time.sleep(0.5)
-    assert not _pid_alive(pid)
+    assert not pid_alive(pid)
 
 
 def test_a_target_that_never_becomes_ready_fails_in_bounded_time_with_its_output(
