@@ -21,7 +21,7 @@ way round: how likely this many errors (or slow requests) are if the limit held.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from scipy import stats
 
@@ -38,7 +38,7 @@ __all__ = [
     "samples_for_quantile_bound",
 ]
 
-#: no search for a sample size goes past this (a rate a hair under its limit needs billions)
+#: no search for a sample size goes past this (a rate or a p95 a hair from its limit needs billions)
 _MAX_SEARCH = 10**9
 
 
@@ -122,15 +122,24 @@ def requests_to_show_rate_below(limit: float, confidence: float, observed_rate: 
 
     if observed_rate <= 0:
         return math.ceil(math.log(1 - confidence) / math.log(1 - limit) - 1e-12)
-    high = 1
-    while not shows(high):
-        high *= 2
+    return smallest_count(shows, start=1)
+
+
+def smallest_count(holds: Callable[[int], bool], *, start: int) -> int | None:
+    """The smallest n >= start for which ``holds(n)``, for a ``holds`` that stays true once it is.
+
+    Found by doubling from ``start``, then halving; None when it does not hold below 10**9.
+    """
+    if holds(start):
+        return start
+    low, high = start, start * 2  # holds(low) is False
+    while not holds(high):
+        low, high = high, high * 2
         if high > _MAX_SEARCH:
             return None
-    low = high // 2  # shows(low) is False (or low is 0)
     while high - low > 1:
         middle = (low + high) // 2
-        if shows(middle):
+        if holds(middle):
             high = middle
         else:
             low = middle

@@ -10,7 +10,7 @@ rate below 1 % only from n = 299.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -23,13 +23,12 @@ from gonogo.stats_bounds import (
     rate_lower_bound,
     rate_upper_bound,
     requests_to_show_rate_below,
+    smallest_count,
 )
 
 #: one-sided confidence of every bound the load check judges by
 CONFIDENCE = 0.95
 P95 = 0.95
-#: no search for a sample size goes past this (a p95 a hair from its limit needs billions)
-_MAX_SEARCH = 10**9
 
 
 class _Ranks(Sequence[float]):
@@ -87,10 +86,10 @@ def requests_to_decide_p95(buckets: Buckets, limit_ms: float) -> int | None:
     below = buckets.share_within(limit_ms)  # samples surely within the limit
     if below > P95:
         # an upper bound under the limit needs rank k(n) within the share under it
-        return _smallest(lambda m: _upper_rank(m) <= below * m, start=max(n, 1))
+        return smallest_count(lambda m: _upper_rank(m) <= below * m, start=max(n, 1))
     at_most = buckets.share_at_most(limit_ms)  # samples possibly under it
     if at_most < P95:
-        return _smallest(lambda m: _lower_rank(m) > at_most * m, start=max(n, 1))
+        return smallest_count(lambda m: _lower_rank(m) > at_most * m, start=max(n, 1))
     return None
 
 
@@ -103,7 +102,7 @@ def requests_to_decide_rate(errors: int, requests: int, limit: float) -> int | N
     if observed < limit:
         return requests_to_show_rate_below(limit, CONFIDENCE, observed)
     if observed > limit:
-        return _smallest(
+        return smallest_count(
             lambda m: rate_lower_bound(round(observed * m), m, CONFIDENCE) > limit, start=requests
         )
     return None
@@ -120,21 +119,3 @@ def _lower_rank(n: int) -> int:
     if stats.binom.cdf(k - 1, n, P95) > 1 - CONFIDENCE:
         k -= 1
     return k
-
-
-def _smallest(decides: Callable[[int], bool], *, start: int) -> int | None:
-    """The smallest n >= start for which ``decides(n)`` holds (about: it is searched by halving)."""
-    if decides(start):
-        return start
-    low, high = start, start * 2
-    while not decides(high):
-        low, high = high, high * 2
-        if high > _MAX_SEARCH:
-            return None
-    while high - low > 1:
-        middle = (low + high) // 2
-        if decides(middle):
-            high = middle
-        else:
-            low = middle
-    return high
