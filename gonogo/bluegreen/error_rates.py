@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from scipy import stats
 
-from gonogo.bluegreen.rule import HOPELESS, Classification, classify, critical_value
+from gonogo.bluegreen.rule import HOPELESS, Classification, classify, critical_value, fraction
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,11 @@ class ErrorRateComparison:
 
     @property
     def baseline_rate(self) -> float | None:
-        return self.baseline_errors / self.baseline_n if self.baseline_n else None
+        return fraction(self.baseline_errors, self.baseline_n)
 
     @property
     def candidate_rate(self) -> float | None:
-        return self.candidate_errors / self.candidate_n if self.candidate_n else None
+        return fraction(self.candidate_errors, self.candidate_n)
 
 
 def compare_error_rates(

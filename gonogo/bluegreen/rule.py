@@ -37,6 +37,11 @@ def classify(
     return Classification.INCONCLUSIVE
 
 
+def fraction(part: int, whole: int) -> float | None:
+    """``part / whole``, a rate of errors or of slow answers; None when nothing was counted."""
+    return part / whole if whole else None
+
+
 def critical_value(confidence: float, critical: float | None) -> float:
     """The two-sided critical value of a look: given, or the fixed-sample ``z_{1 - alpha/2}``."""
     return critical if critical is not None else float(stats.norm.isf((1 - confidence) / 2))

@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from gonogo.bluegreen.rule import fraction
 from gonogo.bluegreen.window import EvidenceCheck
 from gonogo.model import Finding, FindingVerdict
 
@@ -87,11 +88,11 @@ class Measurement:
     @property
     def error_rate(self) -> float | None:
         """This measurement's own sample (the bars of the plot); the verdict reads the window."""
-        return self.sample_errors / self.sample_answered if self.sample_answered else None
+        return fraction(self.sample_errors, self.sample_answered)
 
     @property
     def window_error_rate(self) -> float | None:
-        return self.window_errors / self.window_requests if self.window_requests else None
+        return fraction(self.window_errors, self.window_requests)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -22,6 +22,7 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
+from gonogo.bluegreen.rule import fraction
 from gonogo.stats_bounds import (
     need_more,
     rate_exceeds_p,
@@ -60,7 +61,7 @@ class Tested:
 
     @property
     def share(self) -> float | None:
-        return self.seen / self.n if self.n else None
+        return fraction(self.seen, self.n)
 
 
 @dataclass(frozen=True)
