@@ -6,10 +6,8 @@ Each run is a real `pytest --env` in a folder outside this repository, against a
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ import pytest
 from gonogo.suite import catalog
 from tests.adoption.conftest import DEMO_APP_TOML
 from tests.conftest import REPO
+from tests.support.runs import environ_without, run_gonogo, run_pytest
 
 XDIST_LINE = re.compile(
     r"^\[(gw\d+)\] \[\s*\d+%\] (?:PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS) (.+?)\s*$", re.M
@@ -26,20 +25,13 @@ XDIST_LINE = re.compile(
 SMOKE_ONLY = ("--stage", "precheck", "--stage", "smoke")
 
 
+#: the outer run's variables that would bind a project's run to something else than the test says
+OUTER = ("GONOGO_", "DEPLOY_VERSION", "PYTEST_")
+
+
 def _pytest(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    child = {
-        k: v for k, v in os.environ.items() if not k.startswith(("GONOGO_", "DEPLOY_VERSION", "PYTEST_"))
-    }
-    child.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-        cwd=project,
-        env=child,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    child = environ_without((), prefixes=OUTER, extra=env)
+    return run_pytest("-p", "no:cacheprovider", *args, cwd=project, env=child, timeout_s=300)
 
 
 def _gate(project: Path, name: str = "demo-app") -> dict[str, Any]:
@@ -182,15 +174,10 @@ def test_paths_on_the_command_line_run_exactly_those(project: Path) -> None:
 
 
 def test_inside_this_repository_nothing_is_collected_twice() -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "--env", "demo", "--collect-only", "-q", "-p", "no:cacheprovider"],
-        cwd=REPO,
-        env={k: v for k, v in os.environ.items() if not k.startswith(("GONOGO_", "DEPLOY_VERSION"))},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    child = environ_without((), prefixes=("GONOGO_", "DEPLOY_VERSION"))
+    run = run_pytest(
+        "--env", "demo", "--collect-only", "-q", "-p", "no:cacheprovider", cwd=REPO, env=child, timeout_s=300
+    )  # fmt: skip
     ids = [line for line in run.stdout.splitlines() if "::" in line]
     assert ids, run.stdout + run.stderr
     assert len(ids) == len(set(ids))
@@ -208,14 +195,7 @@ def test_the_built_in_check_names_are_unique() -> None:
 def test_gonogo_checks_lists_them_and_marks_those_switched_off(project: Path) -> None:
     text = (project / "environments" / "demo-app.toml").read_text()
     (project / "environments" / "demo-app.toml").write_text(text + '\n[builtin]\ndisable = ["test_watch"]\n')
-    run = subprocess.run(
-        [sys.executable, "-m", "gonogo", "checks", "--env", "demo-app"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = run_gonogo("checks", "--env", "demo-app", cwd=project, timeout_s=60)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0].split() == ["stage", "name", "file", "what", "it", "verifies"]

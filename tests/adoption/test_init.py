@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,22 +11,14 @@ import pytest
 from gonogo import scaffold
 from gonogo.environment import load
 from gonogo.environment.reference import markdown
+from tests.support.runs import environ_without, run_gonogo
 
 WRITTEN = [relative for _, relative in scaffold.FILES]
 
 
 def _gonogo(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    child = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO_") and k != "DEPLOY_VERSION"}
-    child.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "gonogo", *args],
-        cwd=cwd,
-        env=child,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    child = environ_without(("DEPLOY_VERSION",), prefixes=("GONOGO_",), extra=env)
+    return run_gonogo(*args, cwd=cwd, env=child, timeout_s=60)
 
 
 def test_init_writes_the_environments_a_conftest_and_both_ci_files(tmp_path: Path) -> None:

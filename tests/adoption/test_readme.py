@@ -7,16 +7,14 @@ stage folders. The run's reports go to a temporary folder, so its ``gate.json:``
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
+from tests.support.runs import environ_without, run_python
 
 README = REPO / "README.md"
 CONSOLE = re.compile(r"```console\n\$ (?P<command>[^\n]+)\n(?P<output>.*?)```", re.S)
@@ -60,16 +58,9 @@ def test_the_tour_prints_what_readme_quotes(command: str, held: list[str], tmp_p
     env_vars = dict(word.split("=", 1) for word in words if re.fullmatch(r"[A-Z_]+=\S*", word))
     argv = [word for word in words if word not in {f"{k}={v}" for k, v in env_vars.items()}]
     assert argv[:3] == ["pytest", "--env", "demo"], argv
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GONOGO_", "DEPLOY_VERSION"))}
-    env.update(env_vars)
-    completed = subprocess.run(
-        [sys.executable, "-m", *argv, f"--reports-dir={tmp_path}", "-p", "no:cacheprovider"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    env = environ_without((), prefixes=("GONOGO_", "DEPLOY_VERSION"), extra=env_vars)
+    completed = run_python(
+        "-m", *argv, f"--reports-dir={tmp_path}", "-p", "no:cacheprovider", cwd=REPO, env=env, timeout_s=600
     )
     printed = [_normal(line) for line in completed.stdout.splitlines()]
     missing = [line for line in held if line not in printed]

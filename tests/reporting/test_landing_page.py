@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import pytest
 
 from gonogo.reporting.landing import COLOURS
 from tests.reporting.conftest import GENERATOR, REPO
+from tests.support.runs import environ_without, run_gonogo, run_pytest
 from tests.support.tools import npm_ci, require
 
 pytestmark = pytest.mark.browser
@@ -106,37 +105,15 @@ def browser() -> Iterator[Any]:
 
 def _run(project: Path, verdict: str) -> Path:
     args, mode = RUNS[verdict]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GONOGO_", "GITHUB_"))}
-    env.update(LANDING_MODE=mode, GONOGO_ALLURE=str(GENERATOR))
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:randomly",
-            "--env",
-            "landing",
-            *args,
-        ],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
+    env = environ_without(
+        (), prefixes=("GONOGO_", "GITHUB_"), extra={"LANDING_MODE": mode, "GONOGO_ALLURE": str(GENERATOR)}
+    )
+    completed = run_pytest(
+        "-p", "no:cacheprovider", "-p", "no:randomly", "--env", "landing", *args, cwd=project, env=env
     )
     assert f"gonogo verdict: {verdict}" in completed.stdout, completed.stdout[-3000:]
-    rendered = subprocess.run(
-        [sys.executable, "-m", "gonogo", "report", "--env", "landing", "--reports-dir", "reports"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    rendered = run_gonogo(
+        "report", "--env", "landing", "--reports-dir", "reports", cwd=project, env=env, timeout_s=300
     )
     assert rendered.returncode == 0, rendered.stdout + rendered.stderr
     return project / "reports" / "landing" / "report" / "index.html"

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import ssl
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ import pytest
 import trustme
 
 if TYPE_CHECKING:
-    from tests.conftest import DemoProcess, SuiteProject
+    from tests.conftest import DemoProcess, SuiteProject, SuiteRun
 
 Days = Callable[[float], dt.datetime]
 
@@ -98,17 +99,46 @@ def https_target(
     return start
 
 
-def test_every_precheck_passes_on_healthy_inputs(
+@dataclass
+class Prechecked:
+    """A precheck stage run, and what its environment pointed at."""
+
+    run: SuiteRun
+    port: int
+    baseline_url: str
+
+
+@pytest.fixture
+def prechecked(
     suite_project: SuiteProject,
     demo: Callable[..., DemoProcess],
     https_target: Callable[[float, float], int],
     ca_file: Path,
-) -> None:
-    project_files(suite_project.path, healthy=True)
-    port = https_target(-1, 60)
-    baseline = demo("--report-version", "1.4.1")
-    suite_project.write_env("staging", environment(port, ca_file, baseline.url))
-    run = suite_project.run("--env", "staging", "--stage", "precheck", "-v")
+) -> Callable[..., Prechecked]:
+    """Factory: ``prechecked(healthy=, valid=(from_days, until_days), baseline_version=, junit=)``: the
+    project's files (healthy, or each with its fault), an HTTPS target whose certificate is valid over
+    those days, a baseline demo reporting that version, and the precheck stage run on them."""
+
+    def run(
+        *,
+        healthy: bool,
+        valid: tuple[float, float],
+        baseline_version: str,
+        junit: str = '"build/junit/*.xml"',
+    ) -> Prechecked:
+        project_files(suite_project.path, healthy=healthy)
+        port = https_target(*valid)
+        baseline = demo("--report-version", baseline_version)
+        suite_project.write_env("staging", environment(port, ca_file, baseline.url, junit=junit))
+        return Prechecked(
+            suite_project.run("--env", "staging", "--stage", "precheck", "-v"), port, baseline.url
+        )
+
+    return run
+
+
+def test_every_precheck_passes_on_healthy_inputs(prechecked: Callable[..., Prechecked]) -> None:
+    run = prechecked(healthy=True, valid=(-1, 60), baseline_version="1.4.1").run
     lines = run.stdout.splitlines()
     expected = [
         "checks/test_config.py::test_environment_file_is_valid PASSED",
@@ -128,17 +158,11 @@ def test_every_precheck_passes_on_healthy_inputs(
 
 
 def test_each_injected_fault_fails_its_check_with_a_message_naming_it(
-    suite_project: SuiteProject,
-    demo: Callable[..., DemoProcess],
-    https_target: Callable[[float, float], int],
-    ca_file: Path,
+    prechecked: Callable[..., Prechecked], ca_file: Path
 ) -> None:
-    project_files(suite_project.path, healthy=False)
-    port = https_target(-30, -2)
-    baseline = demo("--report-version", "1.4.2")
     junit = '"build/junit/*.xml", "build/e2e/*.xml"'
-    suite_project.write_env("staging", environment(port, ca_file, baseline.url, junit=junit))
-    run = suite_project.run("--env", "staging", "--stage", "precheck", "-v")
+    faulty = prechecked(healthy=False, valid=(-30, -2), baseline_version="1.4.2", junit=junit)
+    run, port, baseline_url = faulty.run, faulty.port, faulty.baseline_url
     output = run.output
     for line in [
         "checks/test_upstream_tests.py::test_upstream_tests_passed[build/junit/api.xml] FAILED",
@@ -163,7 +187,7 @@ def test_each_injected_fault_fails_its_check_with_a_message_naming_it(
         f"against the CA file {ca_file}: certificate has expired; "
         "the certificate expired 2.0 days ago (not after ",
         "checks/test_rollback.py::test_rollback_ready FAILED",
-        f"rollback not ready: baseline {baseline.url}: the baseline already reports version '1.4.2', the "
+        f"rollback not ready: baseline {baseline_url}: the baseline already reports version '1.4.2', the "
         "candidate's expected_version",
     ]:
         assert line in output, f"missing {line!r} in:\n{output}"
