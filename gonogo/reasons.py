@@ -41,6 +41,7 @@ REASON_CODES: Mapping[str, Decision | None] = MappingProxyType(
         "worker-crashed": Decision.NO_GO,
         "stopped-early": Decision.NO_GO,
         "unfinished": Decision.NO_GO,
+        "reports-unwritable": Decision.NO_GO,
         "critical-error": Decision.NO_GO,
         "critical-skipped": Decision.NO_GO,
         "stage-blocked": Decision.NO_GO,

@@ -81,6 +81,8 @@ class RunState:
     launch_error: str | None = None
     #: collected checks that never reported a result
     unfinished: int = 0
+    #: why gonogo could not write this run's reports (the Allure results): a full or read-only disk
+    reports_unwritable: str | None = None
 
     def __post_init__(self) -> None:
         if not self.selected_stages:
@@ -215,6 +217,9 @@ def _run_reasons(run: RunState) -> list[Reason]:
     if run.unfinished:
         text = f"{_count(run.unfinished, 'collected check')} never reported a result."
         reasons.append(Reason("unfinished", text))
+    if run.reports_unwritable is not None:
+        text = _sentence("gonogo could not write this run's reports", run.reports_unwritable)
+        reasons.append(Reason("reports-unwritable", text + " The evidence QA reviews is incomplete."))
     return reasons
 
 

@@ -273,6 +273,11 @@ RUN_PROBLEMS: dict[str, tuple[dict[str, Any], str]] = {
         "The local target never became ready: no answer on /health after 30 s.",
     ),
     "unfinished": ({"unfinished": 1}, "1 collected check never reported a result."),
+    "reports-unwritable": (
+        {"reports_unwritable": "reports/staging/allure-results/x-result.json: No space left on device"},
+        "gonogo could not write this run's reports: reports/staging/allure-results/x-result.json: No space "
+        "left on device. The evidence QA reviews is incomplete.",
+    ),
 }
 
 

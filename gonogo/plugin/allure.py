@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from gonogo.verdict import Verdict
 
 WORKER_RESULTS_DIR = "gonogo_allure_results_dir"
+#: what a worker could not write, handed back to the controller in ``workeroutput``
+WORKER_WRITE_ERRORS = "gonogo_report_write_errors"
 
 
 # -- plain functions -------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ class AllureExtras:
         self.gate: dict[str, Any] | None = None
         self.gate_files: list[RunFile] = []
         self.finished = False
-        self.swap = WriterSwap(context.redactor)
+        self.swap = WriterSwap(context.redactor, on_error=self._write_failed)
         option = config.option
         # allure-pytest disabled (-p no:allure_pytest): nothing to do
         self.active = hasattr(option, "allure_report_dir")
@@ -137,10 +139,15 @@ class AllureExtras:
         self.results_dir = Path(os.path.abspath(option.allure_report_dir))
         if self.is_controller and config.pluginmanager.hasplugin("xdist"):
             config.pluginmanager.register(_XdistHooks(self), "gonogo.allure.xdist")
+        if not self.is_controller:
+            config.pluginmanager.register(_WorkerHandBack(context, config), "gonogo.allure.handback")
 
     @property
     def history_store(self) -> Path:
         return self.reports_dir / HISTORY_STORE
+
+    def _write_failed(self, exc: OSError) -> None:
+        self.context.record_write_error(exc)
 
     # -- hooks ------------------------------------------------------------------------------------
 
@@ -154,19 +161,25 @@ class AllureExtras:
         self.swap.install()
         if not self.is_controller or self.config.option.collectonly:
             return
+        try:
+            self._start_results(self.results_dir)
+        except OSError as exc:  # the disk filled up since configure checked it: NO-GO, not INTERNALERROR
+            self._write_failed(exc)
+
+    def _start_results(self, results_dir: Path) -> None:
         if self.clean:
-            clean_folder(self.results_dir)
-            history.seed_history(self.history_store, self.results_dir)
-        self.results_dir.mkdir(parents=True, exist_ok=True)
+            clean_folder(results_dir)
+            history.seed_history(self.history_store, results_dir)
+        results_dir.mkdir(parents=True, exist_ok=True)
         assert self.context.loaded is not None
         ran_by = executor.detect_executor(
             os.environ,
             previous_order=history.previous_build_order(self.history_store),
             report_name=f"gonogo {self.context.loaded.name}",
         )
-        executor.write_executor(self.results_dir, ran_by)
+        executor.write_executor(results_dir, ran_by)
         categories.write_categories(
-            self.results_dir, categories.project_categories(self.context.settings.reports_root)
+            results_dir, categories.project_categories(self.context.settings.reports_root)
         )
         self._write_environment()
 
@@ -203,6 +216,9 @@ class AllureExtras:
             self.gate_files.append(RunFile(DEPLOYMENT_REPORT, report.read_bytes()))
         # the charts the report shows, one click from the verdict (cleared at sessionstart: this run's)
         self.gate_files += [RunFile(c.path.name, c.path.read_bytes()) for c in charts.found(self.reports_dir)]
+        if self.is_controller and self.active and not self.config.option.collectonly:
+            # now, before the gate delivers the verdict: a bundle that cannot be written makes it NO-GO
+            self.finish()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
@@ -211,7 +227,12 @@ class AllureExtras:
         try:
             return (yield)
         finally:
-            if self.is_controller and self.active and not self.config.option.collectonly:
+            if (
+                self.is_controller
+                and self.active
+                and not self.finished
+                and not self.config.option.collectonly
+            ):
                 self.finish()
 
     @pytest.hookimpl(trylast=True)
@@ -230,14 +251,20 @@ class AllureExtras:
         self.finished = True
         if self.results_dir is None:
             return
-        self.results_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._finish_results(self.results_dir)
+        except OSError as exc:
+            self._write_failed(exc)
+
+    def _finish_results(self, results_dir: Path) -> None:
+        results_dir.mkdir(parents=True, exist_ok=True)
         self._write_environment()
         if self.gate is not None:
             assert self.context.loaded is not None
             report = next((f for f in self.gate_files if f.name == DEPLOYMENT_REPORT), None)
             markdown = report.body.decode("utf-8", "replace") if report else ""
             attach_run_files(
-                self.results_dir,
+                results_dir,
                 self.gate,
                 self.gate_files,
                 description=markdown,
@@ -248,7 +275,7 @@ class AllureExtras:
                 environment=self.context.loaded.name,
                 scrub=self.context.redactor.text,
             )
-        sweep(self.results_dir, self.context.redactor)
+        sweep(results_dir, self.context.redactor)
 
     def _write_environment(self) -> None:
         assert self.results_dir is not None
@@ -305,3 +332,24 @@ class _XdistHooks:
     def pytest_configure_node(self, node: Any) -> None:
         if self._extras.results_dir is not None:
             node.workerinput[WORKER_RESULTS_DIR] = str(self._extras.results_dir)
+
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        # before the gate judges (a crashed worker sends nothing; the gate counts it as crashed)
+        handed = (getattr(node, "workeroutput", None) or {}).get(WORKER_WRITE_ERRORS) or []
+        self._extras.context.report_write_errors.extend(str(text) for text in handed)
+
+
+class _WorkerHandBack:
+    """In a worker: what it could not write goes back to the controller with the worker's output.
+
+    A plain ``pytest_sessionfinish``, so it runs inside pytest-xdist's wrapper, before the worker's
+    output is sent."""
+
+    def __init__(self, context: RunContext, config: pytest.Config) -> None:
+        self._context = context
+        self._config = config
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self._context.report_write_errors:
+            output = self._config.workeroutput  # type: ignore[attr-defined]
+            output[WORKER_WRITE_ERRORS] = list(self._context.report_write_errors)

@@ -12,9 +12,11 @@ with every secret it knows, for anything written by other means.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +35,30 @@ def _not_empty(_: Any, value: Any) -> bool:
 class RedactingFileLogger(AllureFileLogger):
     """allure-commons' file writer, with every string and every attachment scrubbed before writing."""
 
-    def __init__(self, report_dir: Path | str, redactor: Redactor) -> None:
+    def __init__(
+        self, report_dir: Path | str, redactor: Redactor, on_error: Callable[[OSError], None] | None = None
+    ) -> None:
         super().__init__(report_dir, clean=False)  # type: ignore[no-untyped-call]
         self._redactor = redactor
+        self._on_error = on_error
 
     def _write(self, file_name: str, body: bytes) -> None:
         # temporary file, then rename: readers (other xdist workers, the generator) see whole files only
         final = self._report_dir / file_name
         tmp = self._report_dir / f"{file_name}.tmp"
-        with open(tmp, "wb") as handle:
-            handle.write(body)
-        os.replace(tmp, final)
+        try:
+            with open(tmp, "wb") as handle:
+                handle.write(body)
+            os.replace(tmp, final)
+        except OSError as exc:
+            # a disk that filled up mid-run: no INTERNALERROR out of allure-pytest's hooks, no partial
+            # file; the failure is handed on and the gate says NO-GO (gonogo.plugin.context)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            if self._on_error is None:
+                raise
+            exc.filename = exc.filename or str(final)  # a failed write() names no file
+            self._on_error(exc)
 
     def _report_item(self, item: Any) -> None:
         data = self._redactor.tree(asdict(item, filter=_not_empty))
@@ -64,7 +79,14 @@ class RedactingFileLogger(AllureFileLogger):
 
     @hookimpl
     def report_attached_file(self, source: str, file_name: str) -> None:
-        self._write(file_name, self._redactor.data(Path(source).read_bytes()))
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as exc:
+            if self._on_error is None:
+                raise
+            self._on_error(exc)
+            return
+        self._write(file_name, self._redactor.data(raw))
 
     @hookimpl
     def report_attached_data(self, body: str | bytes, file_name: str) -> None:
@@ -85,8 +107,9 @@ class WriterSwap:
     object in a config cleanup, so the original is re-registered before the cleanups run.
     """
 
-    def __init__(self, redactor: Redactor) -> None:
+    def __init__(self, redactor: Redactor, on_error: Callable[[OSError], None] | None = None) -> None:
         self._redactor = redactor
+        self._on_error = on_error
         self._swapped: list[tuple[Any, str | None, RedactingFileLogger]] = []
 
     def install(self) -> int:
@@ -94,7 +117,7 @@ class WriterSwap:
             if type(plugin) is not AllureFileLogger:
                 continue
             name = plugin_manager.get_name(plugin)
-            replacement = RedactingFileLogger(plugin._report_dir, self._redactor)
+            replacement = RedactingFileLogger(plugin._report_dir, self._redactor, self._on_error)
             plugin_manager.unregister(plugin)
             plugin_manager.register(replacement)
             self._swapped.append((plugin, name, replacement))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from gonogo.environment import Environment, LoadedEnvironment
+from gonogo.environment import Environment, LoadedEnvironment, shown
 from gonogo.http import Exchange
 from gonogo.launch import LaunchedTarget
 from gonogo.redaction import Redactor
@@ -32,6 +33,13 @@ class RunContext:
     generated_secrets: list[str] = field(default_factory=list)
     #: exchanges recorded while the current check runs
     exchanges: list[Exchange] = field(default_factory=list)
+    #: report files this process could not write (a full or read-only disk): NO-GO, said by the gate
+    report_write_errors: list[str] = field(default_factory=list)
+
+    def record_write_error(self, exc: OSError) -> None:
+        """Remember a report file that could not be written; the run goes on, the gate says NO-GO."""
+        where = f"{shown(Path(os.fsdecode(exc.filename)))}: " if exc.filename else ""
+        self.report_write_errors.append(f"{where}{exc.strerror or exc}")
 
     def resolve_baseline(self, url: str) -> None:
         """Bind ``[baseline].base_url`` to a launched baseline: checks read the model, so it changes there."""

@@ -15,7 +15,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,8 @@ class GatePlugin:
         self.run_dir: Path | None = None
         self.relay: ProgressRelay | None = None
         self._printed = False
+        #: the deployment report and gate.json document of the last verdict written, to deliver
+        self._delivery: tuple[str, dict[str, Any]] | None = None
 
     # -- recording (thin hooks) -----------------------------------------------------------
 
@@ -175,9 +177,20 @@ class GatePlugin:
             crashed_workers=tuple(self.crashed_workers),
             launch_error=self.context.launch_error,
             unfinished=len(self.expected - finished),
+            reports_unwritable=_write_errors(self.context.report_write_errors),
         )
 
     def finish(self, pytest_exit_status: int, *, stopped_early: str | None) -> GateOutcome:
+        judged = len(self.context.report_write_errors)
+        outcome = self._judge(pytest_exit_status, stopped_early)
+        if len(self.context.report_write_errors) > judged and self.write_error is None:
+            # the Allure bundle the verdict was just handed to could not be written: judged again (NO-GO),
+            # before anything is delivered; what fails in this second round is said, not judged again
+            outcome = self._judge(pytest_exit_status, stopped_early)
+        self.outcome = self._deliver(outcome)
+        return self.outcome
+
+    def _judge(self, pytest_exit_status: int, stopped_early: str | None) -> GateOutcome:
         results = self.collector.results()
         try:
             verdict = decide(results, self.run_state(stopped_early), self.options.policy)
@@ -186,11 +199,11 @@ class GatePlugin:
             verdict = Verdict(Decision.NO_GO, (reason,), None, 0, 0)
         verdict = self.sweep.first_pass(verdict)
         exit_code = EXIT_CODES[verdict.decision] if self.options.mode == "enforce" else pytest_exit_status
-        if self.context.launch_error is not None:
-            # a target that never started is NO-GO in both modes: report mode must not read it as 0
+        if self.context.launch_error is not None or self.context.report_write_errors:
+            # a target that never started, reports that could not be written: NO-GO in both modes,
+            # report mode must not read them as 0
             exit_code = EXIT_CODES[Decision.NO_GO]
-        self.outcome = self._write(verdict, results, exit_code, pytest_exit_status)
-        return self.outcome
+        return self._write(verdict, results, exit_code, pytest_exit_status)
 
     def _run_info(self, exit_code: int, pytest_exit_status: int) -> gate_json.RunInfo:
         return run_info.build(
@@ -227,20 +240,29 @@ class GatePlugin:
                 f"{shown(self.reports_dir)}, or pass --reports-dir=PATH"
             )
             return GateOutcome(verdict, EXIT_CODES[Decision.NO_GO], gate_path, report_path, None)
+        # the listeners (the Allure bundle first) before delivery: what they cannot write is judged
+        self.hook_error = announce(self.config, verdict, results, document)
+        self._delivery = (redact(report), document)
+        return GateOutcome(verdict, exit_code, gate_path, report_path, None)
+
+    def _deliver(self, outcome: GateOutcome) -> GateOutcome:
+        """The verdict leaves the machine (the job summary, the webhook) once every report is written."""
+        if self.write_error is not None or self._delivery is None:
+            return outcome
+        report, document = self._delivery
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with contextlib.suppress(OSError), open(summary, "a", encoding="utf-8") as handle:
-                handle.write(redact(report) + "\n")
-        delivered = None
+                handle.write(report + "\n")
         url = self.options.notify_url
-        if url:
-            try:
-                delivered = notify.post_gate(url, document, timeout_s=self.options.notify_timeout_s)
-            except Exception as exc:  # a webhook must never turn the verdict into a crash
-                text = f"could not deliver gate.json to {url}: {type(exc).__name__}: {exc}"
-                delivered = notify.NotifyResult(False, text, 0)
-        self.hook_error = announce(self.config, verdict, results, document)
-        return GateOutcome(verdict, exit_code, gate_path, report_path, delivered)
+        if not url:
+            return outcome
+        try:
+            delivered = notify.post_gate(url, document, timeout_s=self.options.notify_timeout_s)
+        except Exception as exc:  # a webhook must never turn the verdict into a crash
+            text = f"could not deliver gate.json to {url}: {type(exc).__name__}: {exc}"
+            delivered = notify.NotifyResult(False, text, 0)
+        return replace(outcome, notify=delivered)
 
     # -- terminal -------------------------------------------------------------------------
 
@@ -276,6 +298,14 @@ class GatePlugin:
             notes=notes,
             redactor=self.context.redactor,
         )
+
+
+def _write_errors(errors: list[str]) -> str | None:
+    """The first report write that failed, and how many more did (one line: the reason's detail)."""
+    if not errors:
+        return None
+    more = f" (and {len(errors) - 1} more file(s))" if len(errors) > 1 else ""
+    return f"{errors[0]}{more}. Fix: free space in, or make writable, the reports folder, then run again"
 
 
 def announce(
