@@ -20,8 +20,9 @@ class PrecheckConfig(Section):
     )
     lockfiles: list[ProjectPath] = Field(
         default_factory=list,
-        description="Dependency lock files whose pins are checked: requirements-style, `package-lock.json`, "
-        "`uv.lock`, `poetry.lock` (compared with the `package.json` / `pyproject.toml` beside them).",
+        description="Dependency lock files whose pins are checked: requirements-style (pip-compile, uv "
+        "export), `uv.lock`, `poetry.lock`, `pdm.lock`, `Pipfile.lock`, `pylock.toml`, `package-lock.json`, "
+        "`pnpm-lock.yaml`, `yarn.lock`, `bun.lock` (compared with the manifest beside them).",
     )
     wrangler_toml: ProjectPath | None = Field(
         None, description="Cloudflare Workers config to validate for this environment."
