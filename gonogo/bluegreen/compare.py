@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gonogo.bluegreen import compare_text as text
+from gonogo.bluegreen.parity import COMPARABLE_METHODS
 from gonogo.bluegreen.stats import (
     Classification,
     ErrorRateComparison,
@@ -47,7 +48,6 @@ _FINDING = {
     Classification.INCONCLUSIVE: FindingVerdict.INCONCLUSIVE,
     Classification.FAIL: FindingVerdict.FAIL,
 }
-COMPARABLE_METHODS = frozenset({"GET", "HEAD"})
 
 
 class CompareConfigError(GonogoError, ValueError):

@@ -26,6 +26,8 @@ Path = tuple[str, ...]
 Kind = Literal["status", "content type", "body", "missing on candidate", "only on candidate", "type", "value"]
 #: differences listed in a failure message; the attachment has them all
 SHOWN = 12
+#: the methods sent to both colours (parity, the comparison, the watch's sample): they change nothing
+COMPARABLE_METHODS = frozenset({"GET", "HEAD"})
 
 
 @dataclass(frozen=True)

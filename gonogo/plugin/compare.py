@@ -10,20 +10,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
-from gonogo.bluegreen.compare import (
-    CompareConfigError,
-    ComparisonReport,
-    select_routes,
-)
-from gonogo.bluegreen.compare_text import look_line
-from gonogo.bluegreen.looks import compare_sequentially
-from gonogo.bluegreen.stats import Classification, LatencyComparison
-from gonogo.bluegreen.traffic import Side, batch_sender
 from gonogo.environment import Environment, LoadedEnvironment, RouteConfig, shown
 from gonogo.plugin.api import not_applicable
 from gonogo.plugin.clients import client_for
@@ -31,8 +23,14 @@ from gonogo.plugin.context import CONTEXT_KEY, RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.output import as_json, fail_setup, output_folder, terminal_writer
 from gonogo.probes.fetch import fetch
-from gonogo.reporting import charts
-from gonogo.reporting.charts import bluegreen as plots
+
+if TYPE_CHECKING:
+    from gonogo.bluegreen.compare import ComparisonReport
+    from gonogo.bluegreen.stats import LatencyComparison
+    from gonogo.bluegreen.traffic import Side
+
+# The comparison's statistics and plots (SciPy, numpy) are imported when a comparison runs: this module
+# is registered at every pytest start-up, and a run without [baseline] never compares.
 
 FOLDER = "bluegreen"
 
@@ -59,6 +57,8 @@ class ComparePlan:
 @contextlib.contextmanager
 def compare_plan(request: pytest.FixtureRequest) -> Iterator[ComparePlan]:
     """What the comparison needs, or why it does not apply / cannot run (at setup)."""
+    from gonogo.bluegreen.compare import CompareConfigError, select_routes
+
     context: RunContext = request.getfixturevalue("gonogo_context")
     loaded: LoadedEnvironment = request.getfixturevalue("loaded_environment")
     env = loaded.model
@@ -92,6 +92,12 @@ def compare_plan(request: pytest.FixtureRequest) -> Iterator[ComparePlan]:
 def run_comparison(
     request: pytest.FixtureRequest, plan: ComparePlan, findings: FindingRecorder, evidence: Evidence
 ) -> ComparisonReport:
+    from gonogo.bluegreen.compare_text import look_line
+    from gonogo.bluegreen.looks import compare_sequentially
+    from gonogo.bluegreen.traffic import batch_sender
+    from gonogo.reporting import charts
+    from gonogo.reporting.charts import bluegreen as plots
+
     assert plan.env.baseline is not None
     config = plan.env.baseline.compare
     write = terminal_writer(request.config)
@@ -174,6 +180,8 @@ def _caption(latency: LatencyComparison, confidence: float) -> str:
 
 
 def classification_failed(report: ComparisonReport) -> bool:
+    from gonogo.bluegreen.stats import Classification
+
     return report.classification is Classification.FAIL
 
 

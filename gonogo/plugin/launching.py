@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets as pysecrets
+from importlib import import_module
 
 import pytest
 
@@ -36,6 +37,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             context.redactor.add(os.environ[name])
     # CI cancels with SIGTERM: an orderly interrupt (the gate installs it too; here for plugin-only use)
     signals.install()
+    _import_before_the_clock_starts(session.config, context.loaded.model)
     env_dir = context.loaded.path.parent
     try:
         context.target = launch.start(
@@ -64,3 +66,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     baseline = context.loaded.model.baseline
     if baseline is not None and context.target.baseline_port is not None:
         context.resolve_baseline(context.target.baseline_url(baseline.base_url))
+
+
+def _import_before_the_clock_starts(config: pytest.Config, env: envfile.Environment) -> None:
+    """The comparison's and the watch's statistics (SciPy) are imported on first use, not at start-up;
+    with a launched target they are imported before it starts, so that what the target does on its
+    own clock (a fault after N seconds) is not met earlier by a check that was late by an import."""
+    if env.baseline is not None:
+        import_module("gonogo.bluegreen.compare")
+    if env.watch is not None or config.getoption("gonogo_watch", None):
+        import_module("gonogo.bluegreen.probe")

@@ -16,15 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from gonogo.environment import shown
-from gonogo.loadgen.judge import Judgement, judge
-from gonogo.loadgen.measurements import LoadMeasurements, MeasurementsError
 from gonogo.loadgen.plan import LoadPlan, NothingToLoad, build_plan, host_pattern
-from gonogo.loadgen.runner import RunFiles, RunOutcome, run_locust
-from gonogo.loadgen.table import format_table
 from gonogo.plugin.api import not_applicable
 from gonogo.plugin.context import RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
@@ -32,6 +29,14 @@ from gonogo.plugin.option_types import positive_int
 from gonogo.plugin.output import output_folder, terminal_writer
 from gonogo.reporting import charts
 from gonogo.reporting.charts.latency import latency_svg
+
+if TYPE_CHECKING:
+    from gonogo.loadgen.judge import Judgement
+    from gonogo.loadgen.measurements import LoadMeasurements
+    from gonogo.loadgen.runner import RunFiles, RunOutcome
+
+# The judge, the measurements and the runner (SciPy, numpy, HdrHistogram) are imported when a load
+# check runs: this module is registered at every pytest start-up, and most runs load nothing.
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -76,6 +81,8 @@ class LoadRun:
 
 def run(request: pytest.FixtureRequest, *, locustfile: Path) -> LoadRun:
     """Build the plan from the environment and run it in a locust child (or read ``--load-results``)."""
+    from gonogo.loadgen.runner import run_locust
+
     context: RunContext = request.getfixturevalue("gonogo_context")
     loaded = request.getfixturevalue("loaded_environment")
     base_url: str = request.getfixturevalue("base_url")
@@ -112,6 +119,9 @@ def report(
     run: LoadRun, findings: FindingRecorder, evidence: Evidence, *, write: Callable[[str], None] | None = None
 ) -> Judgement:
     """Record the findings, attach the evidence, print the table; returns the judgement to assert on."""
+    from gonogo.loadgen.judge import Judgement, judge
+    from gonogo.loadgen.table import format_table
+
     if run.results is None or run.problem is not None:
         problem = run.problem or "no results"
         findings.inconclusive("load run", "no results", detail=problem)
@@ -141,6 +151,8 @@ def failure_message(judgement: Judgement) -> str:
 
 
 def _read_external(plan: LoadPlan, env_file: str, path: Path, write: Callable[[str], None]) -> LoadRun:
+    from gonogo.loadgen.measurements import LoadMeasurements, MeasurementsError
+
     write(f"gonogo load: judging results from {path} (--load-results); no load is sent by this run")
     try:
         results = LoadMeasurements.read(path)

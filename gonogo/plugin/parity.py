@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from gonogo.bluegreen import parity as parity_mod
-from gonogo.bluegreen.compare import COMPARABLE_METHODS
+from gonogo.bluegreen.parity import COMPARABLE_METHODS
 from gonogo.environment import Environment, LoadedEnvironment, RouteConfig, shown
 from gonogo.model import FindingVerdict
 from gonogo.plugin.api import not_applicable, parametrize_from_env

@@ -10,26 +10,27 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
-from gonogo.bluegreen import watch as watch_mod
-from gonogo.bluegreen.compare import (
-    COMPARABLE_METHODS,
-)
 from gonogo.bluegreen.durations import duration_option
-from gonogo.bluegreen.probe import Prober, PrometheusSource
-from gonogo.bluegreen.prometheus import PrometheusError
+from gonogo.bluegreen.parity import COMPARABLE_METHODS
 from gonogo.environment import Environment, LoadedEnvironment, WatchConfig, shown
 from gonogo.plugin.api import not_applicable
 from gonogo.plugin.clients import client_for
 from gonogo.plugin.context import RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.output import as_json, fail_setup, output_folder, terminal_writer
-from gonogo.reporting import charts
-from gonogo.reporting.charts import bluegreen as plots
+
+if TYPE_CHECKING:
+    from gonogo.bluegreen import watch as watch_mod
+    from gonogo.bluegreen.probe import Prober
+
+# The watch, its probe and its plots (SciPy, numpy) are imported when a watch runs: this module is
+# registered at every pytest start-up, and most runs watch nothing.
 
 #: the option ``--watch`` stores its seconds here
 WATCH_OPTION = "gonogo_watch"
@@ -72,6 +73,10 @@ class WatchPlan:
 
 @contextlib.contextmanager
 def watch_plan(request: pytest.FixtureRequest) -> Iterator[WatchPlan]:
+    from gonogo.bluegreen import watch as watch_mod
+    from gonogo.bluegreen.probe import Prober, PrometheusSource
+    from gonogo.bluegreen.prometheus import PrometheusError
+
     context: RunContext = request.getfixturevalue("gonogo_context")
     loaded: LoadedEnvironment = request.getfixturevalue("loaded_environment")
     env = loaded.model
@@ -123,6 +128,10 @@ def watch_plan(request: pytest.FixtureRequest) -> Iterator[WatchPlan]:
 def run_watch(
     request: pytest.FixtureRequest, plan: WatchPlan, findings: FindingRecorder, evidence: Evidence
 ) -> watch_mod.WatchResult:
+    from gonogo.bluegreen import watch as watch_mod
+    from gonogo.reporting import charts
+    from gonogo.reporting.charts import bluegreen as plots
+
     write = terminal_writer(request.config)
     context: RunContext = request.getfixturevalue("gonogo_context")
     config = plan.config
@@ -205,6 +214,8 @@ def run_watch(
 
 
 def _watch_findings(result: watch_mod.WatchResult, findings: FindingRecorder) -> None:
+    from gonogo.bluegreen import watch as watch_mod
+
     tally, limits = result.tally, result.limits
     findings.record(
         "watch time to verdict",
@@ -230,6 +241,8 @@ def _watch_findings(result: watch_mod.WatchResult, findings: FindingRecorder) ->
 
 
 def watch_failure(result: watch_mod.WatchResult, plan: WatchPlan) -> str:
+    from gonogo.bluegreen import watch as watch_mod
+
     phase = watch_mod.Phase.FAILED if result.end is watch_mod.End.FAILED else watch_mod.Phase.ERROR
     return (
         f"the watch of {plan.prober.client.base_url} ended {result.end.value} after {result.elapsed_s:.2f} s "
@@ -252,6 +265,8 @@ def post_promotion_watch(
 ) -> Iterator[Callable[[], str | None]]:
     """``post_promotion_watch()`` watches the candidate (``--watch`` / ``[watch]``); returns why it
     failed, or None. Not applicable without a watch; a metric source that is down errors at setup."""
+    from gonogo.bluegreen import watch as watch_mod
+
     with watch_plan(request) as plan:
 
         def watch() -> str | None:
