@@ -41,6 +41,11 @@ class Run:
     def output(self) -> str:
         return self.stdout + self.stderr
 
+    @property
+    def lines(self) -> pytest.LineMatcher:
+        """The run's stdout, to match with ``fnmatch_lines`` as pytester's results are."""
+        return pytest.LineMatcher(self.stdout.splitlines())
+
     def codes(self) -> list[str]:
         assert self.gate is not None, f"no gate.json:\n{self.output}"
         return [reason["code"] for reason in self.gate["reasons"]]

@@ -11,20 +11,12 @@ import pytest
 
 from gonogo.environment import Environment
 
-pytestmark = pytest.mark.usefixtures("_clean_gonogo_env")
-
 TOP_LEVEL_KEYS = ", ".join(sorted(info.alias or name for name, info in Environment.model_fields.items()))
 MINIMAL = """
 description = "{description}"
 base_url = "{base_url}"
 expected_version = "1.0.0"
 """
-
-
-@pytest.fixture
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_ENV_DIR", "GONOGO_STAGES", "DEPLOY_VERSION"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def write_env(pytester: pytest.Pytester, name: str, text: str, folder: str = "environments") -> Path:

@@ -7,38 +7,17 @@ refuse to promote whatever pytest exited with.
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
 
 from tests.plugin.gate_runs import MODES, GateSuite, Run
+from tests.support.runs import output, run_gonogo, run_pytest
 
 NO_VERDICT = 13
 
 
-@pytest.fixture(autouse=True)
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_REPORTS_DIR", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def suite(pytester: pytest.Pytester) -> GateSuite:
-    suite = GateSuite(pytester)
-    suite.healthy()
-    return suite
-
-
 def gonogo_verdict(suite: GateSuite, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gonogo", "verdict", *args],
-        cwd=suite.path,
-        env=suite.environ(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_gonogo("verdict", *args, cwd=suite.path, env=suite.environ())
 
 
 def a_go_is_on_disk(suite: GateSuite) -> None:
@@ -79,17 +58,9 @@ def test_an_informational_run_in_report_mode_keeps_pytest_code_and_writes_nothin
 
 
 def test_without_an_environment_informational_runs_are_plain_pytest(suite: GateSuite) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q"],
-        cwd=suite.path,
-        env=suite.environ(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = run_pytest("--collect-only", "-q", cwd=suite.path, env=suite.environ(), timeout_s=120)
 
-    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.returncode == 0, output(completed)
 
 
 def test_a_check_that_calls_os_exit_0_exits_0_without_gate_json_and_gonogo_verdict_refuses(

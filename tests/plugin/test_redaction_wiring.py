@@ -21,8 +21,6 @@ ENV = (
 
 @pytest.fixture
 def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    for name in ("GONOGO_ENV", "GONOGO_ENV_DIR", "GONOGO_STAGES", "GONOGO_GATE_MODE", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("API_PASS", PASSWORD)
     monkeypatch.setenv("API_KEY", KEY)
     monkeypatch.setenv("SHORT_SECRET", "tiny5")

@@ -22,16 +22,9 @@ def test_health(findings):
 """
 
 
-@pytest.fixture(autouse=True)
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
-def suite(pytester: pytest.Pytester) -> GateSuite:
-    suite = GateSuite(pytester)
-    suite.healthy()
+def suite(suite: GateSuite) -> GateSuite:
+    """The healthy project (conftest.py) with smoke/test_flaky.py added."""
     suite.add("smoke/test_flaky.py", FLAKY)
     return suite
 

@@ -36,16 +36,9 @@ def pytest_sessionfinish(session):
 """
 
 
-@pytest.fixture(autouse=True)
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
-def suite(pytester: pytest.Pytester) -> GateSuite:
-    suite = GateSuite(pytester)
-    suite.healthy()
+def suite(suite: GateSuite) -> GateSuite:
+    """The healthy project (conftest.py) with smoke/test_slow.py added."""
     suite.add("smoke/test_slow.py", SLOW)
     return suite
 

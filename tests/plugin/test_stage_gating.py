@@ -38,12 +38,6 @@ def pytest_runtest_setup(item):
 """
 
 
-@pytest.fixture(autouse=True)
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_STAGES", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def suite(pytester: pytest.Pytester) -> GateSuite:
     suite = GateSuite(pytester)

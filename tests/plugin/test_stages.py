@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("_clean_gonogo_env")
-
 ENV = 'base_url = "http://127.0.0.1:9"\nexpected_version = "1.0.0"\n'
-
-
-@pytest.fixture
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_ENV_DIR", "GONOGO_STAGES"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -45,8 +45,6 @@ def pytest_gonogo_verdict(config, verdict, results, document):
 
 @pytest.fixture
 def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    for name in ("GONOGO_ENV", "GONOGO_ENV_DIR", "GONOGO_STAGES", "GONOGO_GATE_MODE", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("API_TOKEN", SECRET)
     (pytester.path / "environments").mkdir()
     (pytester.path / "environments" / "staging.toml").write_text(ENV)

@@ -19,19 +19,6 @@ import pytest
 from tests.plugin.gate_runs import MODES, GateSuite
 
 
-@pytest.fixture(autouse=True)
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_REPORTS_DIR", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def suite(pytester: pytest.Pytester) -> GateSuite:
-    suite = GateSuite(pytester)
-    suite.healthy()
-    return suite
-
-
 @pytest.fixture
 def read_only(suite: GateSuite) -> Iterator[Path]:
     """The environment's reports folder after a GO run, then made read-only."""

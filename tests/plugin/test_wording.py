@@ -28,19 +28,6 @@ def test_watch(request):
 """
 
 
-@pytest.fixture(autouse=True)
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def suite(pytester: pytest.Pytester) -> GateSuite:
-    suite = GateSuite(pytester)
-    suite.healthy()
-    return suite
-
-
 @pytest.mark.parametrize("mode", MODES)
 def test_reasons_carry_the_checks_words_without_pytests_exception_names(
     suite: GateSuite, mode: list[str]
