@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from gonogo.reporting.html import LAUNCHER, ReportError, find_generator
+from gonogo.reporting.html import LAUNCHER, ReportError, find_generator, require_java
 
 _HERE = Path(__file__).resolve().parent
 #: the lock shipped in the wheel (pyproject.toml force-includes the repository's package*.json here)
@@ -141,16 +141,6 @@ def locate(
     target = cached_install(lock, environ)
     if (target / LAUNCHER).is_file():
         return target / LAUNCHER
-    _java(environ)  # before a download it could not use
+    # before a download it could not use
+    require_java(environ, then="; then `gonogo report` installs the generator")
     return install(lock, target, environ, say)
-
-
-def _java(environ: Mapping[str, str]) -> None:
-    java_home = environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "java").is_file():
-        return
-    if shutil.which("java", path=environ.get("PATH")) is None:
-        raise ReportError(
-            "the Allure 2 generator needs Java 17+ and `java` is not on PATH (nor JAVA_HOME set): install "
-            "it, e.g. `apt-get install openjdk-17-jre-headless`; then `gonogo report` installs the generator"
-        )

@@ -88,14 +88,15 @@ def find_generator(search_from: Sequence[Path], environ: Mapping[str, str] = os.
     )
 
 
-def _java_check(environ: Mapping[str, str]) -> None:
+def require_java(environ: Mapping[str, str], *, then: str = "") -> None:
+    """Raise ReportError unless ``java`` is under JAVA_HOME or on PATH; ``then`` ends its fix."""
     java_home = environ.get("JAVA_HOME")
     if java_home and (Path(java_home) / "bin" / "java").is_file():
         return
     if shutil.which("java", path=environ.get("PATH")) is None:
         raise ReportError(
             "the Allure 2 generator needs Java 17+ and `java` is not on PATH (nor JAVA_HOME set): "
-            "install it, e.g. `apt-get install openjdk-17-jre-headless`"
+            f"install it, e.g. `apt-get install openjdk-17-jre-headless`{then}"
         )
 
 
@@ -160,7 +161,7 @@ def render(
             f"no Allure results in {results}: run the checks first (`pytest --env {env_reports_dir.name}`)"
         )
     env = generator_environ(environ)
-    _java_check(env)
+    require_java(env)
     report_dir = env_reports_dir / REPORT_DIR
     allure_dir = report_dir / ALLURE_DIR
     _generate(generator, results, allure_dir, name=name, env=env, timeout_s=timeout_s)
