@@ -124,18 +124,17 @@ class Buckets:
 
     def share_within(self, limit_ms: float) -> float:
         """Fraction of the samples whose whole bucket is at most ``limit_ms`` (those surely within it)."""
-        if not self.total:
-            return 0.0
-        below = self.highest_us <= limit_ms * 1000.0
-        count = int(self.cumulative[below][-1]) if below.any() else 0
-        return count / self.total
+        return self._share(self.highest_us <= limit_ms * 1000.0)
 
     def share_at_most(self, limit_ms: float) -> float:
         """Fraction of the samples whose bucket starts at or below ``limit_ms`` (those possibly under it)."""
+        return self._share(self.lowest_us <= limit_ms * 1000.0)
+
+    def _share(self, buckets: np.ndarray[Any, Any]) -> float:
+        # buckets: which buckets count; they are the first ones, since both edges only grow
         if not self.total:
             return 0.0
-        at_most = self.lowest_us <= limit_ms * 1000.0
-        count = int(self.cumulative[at_most][-1]) if at_most.any() else 0
+        count = int(self.cumulative[buckets][-1]) if buckets.any() else 0
         return count / self.total
 
 
@@ -173,9 +172,9 @@ class Series:
         self.max_us = max(self.max_us, int(data.get("max_us", 0)))
 
     def to_delta(self) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "errors": self.errors,
-            "max_us": self.max_us,
-            "hist": encode(self.hist),
-        }
+        return series_dict(self.hist, requests=self.requests, errors=self.errors, max_us=self.max_us)
+
+
+def series_dict(hist: HdrHistogram, *, requests: int, errors: int, max_us: int) -> dict[str, Any]:
+    """Requests, errors, the slowest sample and the encoded histogram: a delta, and a measured route."""
+    return {"requests": requests, "errors": errors, "max_us": max_us, "hist": encode(hist)}

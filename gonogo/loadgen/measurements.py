@@ -18,7 +18,7 @@ from typing import Any
 from hdrh.histogram import HdrHistogram
 
 from gonogo.errors import GonogoError
-from gonogo.loadgen.histograms import DIGITS, Buckets, decode, encode, new_histogram
+from gonogo.loadgen.histograms import DIGITS, Buckets, decode, new_histogram, series_dict
 from gonogo.loadgen.plan import LoadPlan, PlanError
 
 #: a measurements file says what it is, so a file from something else is refused with a clear message
@@ -86,12 +86,7 @@ class RouteMeasurement:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "errors": self.errors,
-            "max_us": self.max_us,
-            "hist": encode(self.hist),
-        }
+        return series_dict(self.hist, requests=self.requests, errors=self.errors, max_us=self.max_us)
 
     @property
     def error_rate(self) -> float:
