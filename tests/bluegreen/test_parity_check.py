@@ -6,24 +6,14 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tests.support.samples import CREATE_ITEM, GET_ITEM
+
 if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported at run time
     from tests.bluegreen.conftest import Kit
     from tests.conftest import SuiteRun
 
-ROUTES = """
-[[routes]]
-name = "get item"
-path = "/api/items/1"
-status = 200
-
-[[routes]]
-name = "create item"
-method = "POST"
-path = "/api/items"
-json = { name = "x", price = 1.0 }
-status = 201
-destructive = true
-"""
+#: beside list items: get item is compared too, create item (a POST) never
+ROUTES = GET_ITEM + CREATE_ITEM
 
 
 def test_a_field_renamed_on_the_candidate_is_a_parity_difference_shown_with_its_diff(

@@ -14,27 +14,20 @@ from gonogo.loadgen.aggregate import Aggregate
 from gonogo.loadgen.measurements import LoadMeasurements, LocustFigures
 from gonogo.loadgen.plan import LoadPlan, RoutePlan
 from gonogo.loadgen.recorder import Recorder
+from tests.support.samples import CREATE_ITEM, GET_ITEM
 
 REPO = Path(__file__).resolve().parents[2]
 
-ROUTES = """
+ROUTES = (
+    """
 [[routes]]
 name = "list items"
 path = "/api/items"
 weight = 3
-
-[[routes]]
-name = "get item"
-path = "/api/items/1"
-
-[[routes]]
-name = "create item"
-method = "POST"
-path = "/api/items"
-json = { name = "gonogo probe", price = 1.0 }
-status = 201
-destructive = true
 """
+    + GET_ITEM
+    + CREATE_ITEM
+)
 
 
 def demo_env(

@@ -10,28 +10,9 @@ import pytest
 
 from gonogo.errors import GonogoError
 from gonogo.probes import wrangler
+from tests.support.samples import HEALTHY_WRANGLER_TOML
 
-HEALTHY_TOML = """
-name = "shop"
-main = "src/index.ts"
-compatibility_date = "2025-01-01"
-
-[vars]
-API_BASE = "https://api.example.com"
-
-[[kv_namespaces]]
-binding = "SESSIONS"
-id = "aaaa"
-
-[[durable_objects.bindings]]
-name = "CART"
-class_name = "Cart"
-
-[env.staging]
-vars = { API_BASE = "https://api.staging.example.com" }
-kv_namespaces = [{ binding = "SESSIONS", id = "bbbb" }]
-durable_objects.bindings = [{ name = "CART", class_name = "Cart" }]
-"""
+HEALTHY_TOML = HEALTHY_WRANGLER_TOML
 
 HEALTHY_JSONC = """{
   // wrangler.jsonc: comments and trailing commas, as wrangler's jsonc-parser allows

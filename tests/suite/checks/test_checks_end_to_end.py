@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import pytest
 import trustme
 
+from tests.support.samples import HEALTHY_WRANGLER_TOML
+
 if TYPE_CHECKING:
     from tests.conftest import DemoProcess, SuiteProject, SuiteRun
 
@@ -27,18 +29,6 @@ GREEN_JUNIT = (
 RED_JUNIT = GREEN_JUNIT.replace(
     'name="test_total"/>', 'name="test_total"><failure message="assert 3 == 4"/></testcase>'
 )
-WRANGLER = """
-name = "shop"
-compatibility_date = "2025-01-01"
-[vars]
-API_BASE = "https://api.example.com"
-[[kv_namespaces]]
-binding = "SESSIONS"
-id = "aaaa"
-[env.staging]
-vars = { API_BASE = "https://api.staging.example.com" }
-kv_namespaces = [{ binding = "SESSIONS", id = "bbbb" }]
-"""
 
 
 def write(path: Path, body: str) -> None:
@@ -57,13 +47,13 @@ def project_files(root: Path, *, healthy: bool) -> None:
         "packages": {"": {"dependencies": declared}, "node_modules/hono": {"version": locked}},
     }
     write(root / "web" / "package-lock.json", json.dumps(lock))
-    wrangler = (
-        WRANGLER
-        if healthy
-        else WRANGLER.replace('kv_namespaces = [{ binding = "SESSIONS", id = "bbbb" }]\n', "").replace(
-            'vars = { API_BASE = "https://api.staging.example.com" }\n', ""
-        )
-    )
+    wrangler = HEALTHY_WRANGLER_TOML
+    if not healthy:  # env.staging without the KV namespace and the vars it does not inherit
+        for line in (
+            'kv_namespaces = [{ binding = "SESSIONS", id = "bbbb" }]\n',
+            'vars = { API_BASE = "https://api.staging.example.com" }\n',
+        ):
+            wrangler = wrangler.replace(line, "")
     write(root / "worker" / "wrangler.toml", wrangler)
 
 
