@@ -25,12 +25,8 @@ def check(path: Path, report: LockReport) -> None:
     lock = reading.document(path, report, "yaml")
     if lock is None:
         return
-    version = str(lock.get("lockfileVersion", ""))
-    try:
-        major = float(version)
-    except ValueError:
-        major = 0.0
-    if not 5.3 <= major < 10:
+    version, major = reading.format_version(lock, "lockfileVersion", float)
+    if major is None or not 5.3 <= major < 10:
         report.refuse(
             f"lockfileVersion {version!r} is not read (5.3 to 9.x): run `pnpm install` with pnpm 7+"
         )

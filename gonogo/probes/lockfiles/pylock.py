@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from gonogo.probes.lockfiles import reading
 from gonogo.probes.lockfiles.report import LockReport
@@ -20,11 +20,7 @@ def check(path: Path, report: LockReport) -> None:
     lock = reading.document(path, report, "toml")
     if lock is None:
         return
-    version = str(lock.get("lock-version", ""))
-    try:
-        major = Version(version).major
-    except InvalidVersion:
-        major = -1
+    version, major = reading.format_version(lock, "lock-version", lambda text: Version(text).major)
     if major != 1:
         report.refuse(f'lock-version = "{version}": gonogo reads PEP 751 lock-version 1.x only')
         return

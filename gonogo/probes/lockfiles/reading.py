@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,17 @@ def document(path: Path, report: LockReport, fmt: str) -> dict[str, Any] | None:
         report.refuse(f"{path.name} does not hold a {fmt.upper()} table/object at its top")
         return None
     return data
+
+
+def format_version(
+    lock: dict[str, Any], key: str, number: Callable[[str], float]
+) -> tuple[str, float | None]:
+    """The lock's format version under ``key`` as written, and ``number`` of it (None: not a version)."""
+    version = str(lock.get(key, ""))
+    try:
+        return version, number(version)
+    except ValueError:  # packaging's InvalidVersion is one
+        return version, None
 
 
 def manifest(path: Path, report: LockReport, fmt: str) -> dict[str, Any] | None:
