@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.support.samples import launch_demo
 
 BUILD_TIMEOUT_S = 300.0
 #: variables of the outer run that would bind the user's run to something else
@@ -174,16 +175,15 @@ def wheel_metadata(wheel: Path) -> str:
 
 
 #: an environment file for the demo service, launched by gonogo itself, short load run
-DEMO_APP_TOML = """\
+DEMO_APP_TOML = (
+    """\
 description = "the demo service, launched from the installed wheel"
 base_url = "http://127.0.0.1:{port}"
 expected_version = "${DEPLOY_VERSION:-1.4.2}"
 
-[launch]
-command = ["python", "-m", "gonogo.demo", "--port", "{port}"]
-ready_path = "/health"
-timeout_s = 30
-
+"""
+    + launch_demo(python="python")  # the fresh venv's, first on PATH
+    + """
 [health]
 path = "/health"
 json = { status = "ok" }
@@ -203,6 +203,7 @@ warmup_s = 1
 p95_ms = 1000
 min_requests = 50
 """
+)
 
 
 @pytest.fixture

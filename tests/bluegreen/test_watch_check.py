@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.support.samples import launch_demo
+
 if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported at run time
     from tests.bluegreen.conftest import Kit
     from tests.conftest import SuiteProject, SuiteRun
@@ -17,9 +19,8 @@ if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported
 
 def launched(kit: Kit, *flags: str, watch: str = "interval_s = 0.5\nsample_requests = 5") -> str:
     """The demo launched by the run itself, so ``--fault-after`` counts from the run's start."""
-    command = ", ".join(f'"{part}"' for part in ("{python}", "-m", "gonogo.demo", "--port", "{port}", *flags))
-    launch = f'[launch]\ncommand = [{command}]\nready_path = "/health"\ntimeout_s = 30\n'
-    return kit.watch_env("http://127.0.0.1:{port}", watch, launch=launch, http="timeout_s = 2.0\nretries = 0")
+    http = "timeout_s = 2.0\nretries = 0"
+    return kit.watch_env("http://127.0.0.1:{port}", watch, launch=launch_demo(*flags), http=http)
 
 
 def test_errors_rising_after_a_few_seconds_end_the_watch_early_with_rollback(

@@ -19,6 +19,7 @@ import pytest
 from gonogo.reporting.landing import COLOURS
 from tests.reporting.conftest import GENERATOR, REPO
 from tests.support.runs import environ_without, run_gonogo, run_pytest
+from tests.support.samples import launch_demo
 from tests.support.tools import npm_ci, require
 
 pytestmark = pytest.mark.browser
@@ -26,16 +27,15 @@ CHROMIUM = Path(os.environ.get("GONOGO_CHROMIUM", "/usr/bin/chromium"))
 VIEWPORT = {"width": 1366, "height": 768}
 
 #: the demo as the target, so that gonogo's built-in checks pass; the project's own checks set the verdict
-ENVIRONMENT = """
+ENVIRONMENT = (
+    """
 description = "landing page test"
 base_url = "http://127.0.0.1:{port}"
 expected_version = "1.4.2"
 
-[launch]
-command = ["{python}", "-m", "gonogo.demo", "--port", "{port}"]
-ready_path = "/health"
-timeout_s = 30
-
+"""
+    + launch_demo()
+    + """
 [load]
 users = 2
 spawn_rate = 2
@@ -43,6 +43,7 @@ duration_s = 2
 warmup_s = 0
 min_requests = 1
 """
+)
 SMOKE = """
 import os
 

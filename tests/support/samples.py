@@ -1,7 +1,16 @@
-"""Configuration text that tests in several folders write: the demo's item routes as ``[[routes]]``
-tables, and a healthy ``wrangler.toml`` whose ``env.staging`` declares everything it does not inherit."""
+"""Configuration text that tests in several folders write: the ``[launch]`` table that starts the demo,
+the demo's item routes as ``[[routes]]`` tables, and a healthy ``wrangler.toml`` whose ``env.staging``
+declares everything it does not inherit."""
 
 from __future__ import annotations
+
+
+def launch_demo(*flags: str, python: str = "{python}") -> str:
+    """The ``[launch]`` table that starts the demo (with ``flags``) on the port gonogo picks and waits for
+    its /health; ``python`` is the interpreter (``{python}``: the one running pytest)."""
+    command = ", ".join(f'"{part}"' for part in (python, "-m", "gonogo.demo", "--port", "{port}", *flags))
+    return f'[launch]\ncommand = [{command}]\nready_path = "/health"\ntimeout_s = 30\n'
+
 
 #: the demo's ``GET /api/items/1``
 GET_ITEM = """
