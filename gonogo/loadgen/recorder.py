@@ -1,7 +1,9 @@
 """Every sample of one load-generating process, kept until it is handed out as a delta.
 
-The request hook only appends a tuple (the hot path stays under a microsecond); ``take_delta()`` folds
-the buffer into HdrHistograms with numpy (``gonogo.loadgen.histograms``) and hands out what changed since
+The request hook only appends four numbers to a flat array of doubles (the hot path stays under a
+microsecond, and allocates nothing that outlives the request: a list of tuples made the garbage collector
+run every 700 requests and walk the whole heap every few seconds); ``take_delta()`` folds the buffer into
+HdrHistograms with numpy (``gonogo.loadgen.histograms``) and hands out what changed since
 the last call as JSON-able data, which the reporting process merges (``gonogo.loadgen.aggregate``).
 Nothing here imports locust.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -56,9 +59,11 @@ class Recorder:
         self._reset()
 
     def _reset(self) -> None:
-        self._buffer: list[tuple[str, float, bool, float]] = []
+        #: (route number, latency ms, ok, at) per sample, flat; the route numbers index ``_names``
+        self._buffer = array("d")
+        self._names: dict[str, int] = {}
         #: open model: (time from the actual send, scheduled time), the service time a closed model sees
-        self._service_buffer: list[tuple[float, float]] = []
+        self._service_buffer = array("d")
         self._service = Series(DIGITS)
         self._routes: dict[str, Series] = {}
         self._intervals: dict[int, Series] = {}
@@ -120,12 +125,15 @@ class Recorder:
 
     def add(self, name: str, latency_ms: float, ok: bool, at: float) -> None:
         if self.started is not None and self.finished is None:
-            self._buffer.append((name, latency_ms, ok, at))
+            number = self._names.get(name)
+            if number is None:
+                number = self._names[name] = len(self._names)
+            self._buffer.extend((number, latency_ms, ok, at))
 
     def add_service(self, latency_ms: float, at: float) -> None:
         """Open model: the same request timed from its actual send (a lower bound of its latency)."""
         if self.started is not None and self.finished is None:
-            self._service_buffer.append((latency_ms, at))
+            self._service_buffer.extend((latency_ms, at))
 
     def error(self, name: str, kind: str, at: float) -> None:
         if self.measuring(at):
@@ -178,19 +186,17 @@ class Recorder:
 
     def _fold(self) -> None:
         if self._service_buffer and self.started is not None:
-            service, self._service_buffer = self._service_buffer, []
-            latencies, ats = zip(*service, strict=True)
-            at = np.asarray(ats, dtype=np.float64)
+            service, self._service_buffer = self._service_buffer, array("d")
+            latencies, at = np.frombuffer(service, dtype=np.float64).reshape(-1, 2).T
             kept = (at >= self.measure_from) & (at <= self.measure_until)
-            values = np.rint(np.asarray(latencies, dtype=np.float64) * 1000.0).astype(np.int64)[kept]
+            values = np.rint(latencies * 1000.0).astype(np.int64)[kept]
             self._service.add(values, 0)
         if not self._buffer or self.started is None:
             return
-        samples, self._buffer = self._buffer, []
-        names, latencies, oks, ats = zip(*samples, strict=True)
-        values_us = np.rint(np.asarray(latencies, dtype=np.float64) * 1000.0).astype(np.int64)
-        failed = ~np.asarray(oks, dtype=bool)
-        at = np.asarray(ats, dtype=np.float64)
+        samples, self._buffer = self._buffer, array("d")
+        numbers, latencies, oks, at = np.frombuffer(samples, dtype=np.float64).reshape(-1, 4).T
+        values_us = np.rint(latencies * 1000.0).astype(np.int64)
+        failed = oks == 0.0
         index = np.floor((at - self.started) / self.interval_s).astype(np.int64)
         for interval in np.unique(index).tolist():
             mask = index == interval
@@ -199,8 +205,8 @@ class Recorder:
         measured = (at >= self.measure_from) & (at <= self.measure_until)
         if not measured.any():
             return
-        name_array = np.asarray(names, dtype=object)
-        for name in set(names):
-            mask = measured & (name_array == name)
+        route_numbers = numbers.astype(np.int64)
+        for name, number in self._names.items():
+            mask = measured & (route_numbers == number)
             if mask.any():
                 self._routes.setdefault(name, Series(DIGITS)).add(values_us[mask], int(failed[mask].sum()))

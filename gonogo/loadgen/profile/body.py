@@ -40,14 +40,17 @@ def read_body(response: Any, *, max_bytes: int, timeout_s: float) -> BodyRead:
     if raw is None:  # no response at all (connection refused, ...): described by its status
         return BodyRead(0)
     headers = response.headers
-    encoding = headers.get("content-encoding") if headers is not None else None
+    # ``in`` first: geventhttpclient's get() raises and catches a KeyError for a missing header (and
+    # its Headers' truth value counts every header)
+    present = headers is not None and "content-encoding" in headers
+    encoding = headers.get("content-encoding") if present else None
     if not encoding and raw.message_complete:
         # the usual small answer: its whole body came with the headers, the connection is back in the
         # pool; nothing left to wait for or to decode
         size = len(raw.read())
         if size > max_bytes:
             return BodyRead(size, f"body larger than {max_bytes} bytes (max_body_bytes): not read further")
-        return BodyRead(size)
+        return _whole(size)
     try:
         decoder = _decoder(encoding, max_bytes)
     except ValueError as exc:
@@ -90,6 +93,19 @@ def read_body(response: Any, *, max_bytes: int, timeout_s: float) -> BodyRead:
     except OSError as exc:
         return BodyRead(size, f"body read failed: {type(exc).__name__}: {exc} ({size} bytes read)")
     return BodyRead(size)
+
+
+_WHOLE: dict[int, BodyRead] = {}
+
+
+def _whole(size: int) -> BodyRead:
+    """``BodyRead(size)``, one shared instance per size (it is immutable): no allocation per request."""
+    read = _WHOLE.get(size)
+    if read is None:
+        read = BodyRead(size)
+        if len(_WHOLE) < 4096:  # a target answering every size keeps the cache bounded
+            _WHOLE[size] = read
+    return read
 
 
 def _announced(headers: Any) -> str:

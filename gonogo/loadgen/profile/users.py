@@ -29,6 +29,8 @@ from gonogo.loadgen.templates import TemplateError, credentials, expand, expand_
 
 #: an open-model request sent later than this after its scheduled time counts as late
 LATE_S = 0.010
+#: the closed model's request context (locust copies it into a new dict; never changed)
+_NO_CONTEXT: dict[str, Any] = {}
 
 
 class RouteUser(FastHttpUser):
@@ -53,28 +55,35 @@ class RouteUser(FastHttpUser):
         share = plan.rate_per_s / plan.users if plan.rate_per_s else None
         #: seconds between two requests of this user (open schedule, or closed-model pacing)
         self._period = 1.0 / share if share else None
+        self._open = plan.mode == "open"
+        #: closed model with pacing (the unpaced loop takes no clock readings of its own)
+        self._paced = self._period is not None and not self._open
+        self._max_body_bytes = plan.max_body_bytes
+        self._body_timeout_s = plan.request_timeout_s
         self._next = 0.0
         self._task_started = 0.0
         self._in_flight: float | None = None
 
     def on_start(self) -> None:
-        if self._plan.mode == "open" and self._period is not None:
+        if self._open and self._period is not None:
             # a random phase spreads the users' schedules evenly over one period
             self._next = time.monotonic() + random.uniform(0, self._period)
             STATE.open_users.add(self)
 
     def wait_time(self) -> float:
-        if self._plan.mode == "open" or self._period is None:
+        if not self._paced:
             return 0.0
+        assert self._period is not None
         # closed-model pacing: start at most once per period, never catching up (constant_pacing)
         return max(0.0, self._task_started + self._period - time.monotonic())
 
     @task
     def call_route(self) -> None:
-        if self._plan.mode == "open":
+        if self._open:
             self._scheduled_request()
             return
-        self._task_started = time.monotonic()
+        if self._paced:
+            self._task_started = time.monotonic()
         self._send(self._pick(), None)
 
     def _pick(self) -> Any:
@@ -119,12 +128,10 @@ class RouteUser(FastHttpUser):
             catch_response=True,
             allow_redirects=False,
             stream=True,
-            context=context or {},
+            context=context or _NO_CONTEXT,
         ) as response:
             headers_at = time.perf_counter()
-            body = read_body(
-                response, max_bytes=self._plan.max_body_bytes, timeout_s=self._plan.request_timeout_s
-            )
+            body = read_body(response, max_bytes=self._max_body_bytes, timeout_s=self._body_timeout_s)
             meta = response.request_meta
             # locust timed the request up to its headers: the body is part of the answer
             meta["response_time"] += (time.perf_counter() - headers_at) * 1000.0
