@@ -154,6 +154,7 @@ def test_a_target_that_never_becomes_ready_fails_in_bounded_time_with_its_output
         [str(Path(sys.executable).parent / "gonogo"), "--version"],
         [sys.executable, "-m", "gonogo", "--version"],
     ],
+    ids=["the gonogo console script", "python -m gonogo"],
 )
 def test_the_command_reports_its_version(command: list[str]) -> None:
     from gonogo import __version__
