@@ -15,7 +15,8 @@ import pytest
 from hypothesis import settings
 
 from gonogo.processes import spawn, stop_group
-from tests.support.runs import environ_without, run_pytest
+from tests.support.factories import stopped_at_teardown
+from tests.support.runs import Finished, environ_without, run_pytest
 
 pytest_plugins = ["pytester"]
 
@@ -65,28 +66,14 @@ def builtin_checks_off() -> Iterator[None]:
 @pytest.fixture
 def demo() -> Iterator[Callable[..., DemoProcess]]:
     """Factory: ``demo("--report-version", "9.9.9", env={...})`` -> a running demo, stopped at teardown."""
-    started: list[DemoProcess] = []
-
-    def factory(*args: str, env: Mapping[str, str] | None = None) -> DemoProcess:
-        process = start_demo(*args, env=env)
-        started.append(process)
-        return process
-
-    yield factory
-    for process in started:
-        process.stop()
+    yield from stopped_at_teardown(start_demo, DemoProcess.stop)
 
 
-@dataclass
-class SuiteRun:
-    returncode: int
-    stdout: str
-    stderr: str
+@dataclass(frozen=True)
+class SuiteRun(Finished):
+    """A finished run of a copied suite, and the folder it ran in."""
+
     project: Path
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
 
 
 @dataclass

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -19,32 +19,22 @@ from gonogo.environment import Environment
 from gonogo.http import ResponseDeadline, ResponseTooLarge, build_client
 from gonogo.probes.fetch import fetch
 from gonogo.redaction import Redactor
-from tests.support.servers import accept_until
+from tests.support.factories import stopped_at_teardown
+from tests.support.servers import RawServer
 
 MIB = 1024 * 1024
 
 
-class RawServer:
+class Responder(RawServer):
     """A TCP server on loopback that answers every connection with ``respond(conn)``."""
 
     def __init__(self, respond: Any) -> None:
         self.sent = 0
         self._respond = respond
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-
-    def _serve(self) -> None:
-        accept_until(self._sock, self._stop, self._start_answering)
-
-    def _start_answering(self, conn: socket.socket) -> None:
-        threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+    def handle(self, connection: socket.socket) -> None:
+        threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
         # the client hangs up (an OSError here): that is the point of these tests
@@ -52,13 +42,8 @@ class RawServer:
             conn.recv(65536)
             self._respond(self, conn)
 
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self._sock.close()
 
-
-def huge(server: RawServer, conn: socket.socket) -> None:
+def huge(server: Responder, conn: socket.socket) -> None:
     """150 MB of JSON-ish bytes, made as they are sent (the server holds none of it)."""
     total = 150 * 1000 * 1000
     conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Length: {total}\r\nContent-Type: text/plain\r\n\r\n".encode())
@@ -68,7 +53,7 @@ def huge(server: RawServer, conn: socket.socket) -> None:
         server.sent += len(block)
 
 
-def trickle(server: RawServer, conn: socket.socket) -> None:
+def trickle(server: Responder, conn: socket.socket) -> None:
     """Headers at once, then one byte every 50 ms: each read is quick, the body never ends."""
     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
     for _ in range(100000):
@@ -78,17 +63,8 @@ def trickle(server: RawServer, conn: socket.socket) -> None:
 
 
 @pytest.fixture
-def serve() -> Iterator[Any]:
-    servers: list[RawServer] = []
-
-    def start(respond: Any) -> RawServer:
-        server = RawServer(respond)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
+def serve() -> Iterator[Callable[[Any], Responder]]:
+    yield from stopped_at_teardown(Responder, Responder.close)
 
 
 def client(url: str, **http: Any) -> httpx.Client:

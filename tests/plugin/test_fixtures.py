@@ -2,46 +2,28 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from tests.support.servers import LoopbackHTTP, http_server
 
-class EchoServer:
+
+def echo_headers(request: BaseHTTPRequestHandler) -> tuple[int, bytes]:
     """Answers every GET with the request's headers as JSON."""
-
-    def __init__(self) -> None:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = json.dumps({k.lower(): v for k, v in self.headers.items()}).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    return 200, json.dumps({k.lower(): v for k, v in request.headers.items()}).encode()
 
 
 @pytest.fixture
-def echo() -> Iterator[EchoServer]:
-    server = EchoServer()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
+def echo() -> Iterator[LoopbackHTTP]:
+    with http_server(echo_headers) as server:
+        yield server
 
 
 @pytest.fixture
-def suite(pytester: pytest.Pytester, echo: EchoServer, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    monkeypatch.delenv("GONOGO_ENV", raising=False)
+def suite(pytester: pytest.Pytester, echo: LoopbackHTTP, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     monkeypatch.setenv("API_TOKEN", "s3cr3t-token-value")
     (pytester.path / "environments").mkdir()
     (pytester.path / "environments" / "staging.toml").write_text(

@@ -3,26 +3,11 @@ option values, no environment at all. Each is one usage error (exit 4) that name
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from tests.conftest import SuiteProject
 from tests.plugin.gate_runs import GateSuite
-
-
-@pytest.fixture(autouse=True)
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_ENV_DIR", "GONOGO_REPORTS_DIR", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def suite(pytester: pytest.Pytester) -> GateSuite:
-    suite = GateSuite(pytester)
-    suite.healthy()
-    return suite
+from tests.support.runs import output, run_pytest
 
 
 def test_env_path_given_with_a_space_is_a_usage_error_naming_the_equals_form(suite: GateSuite) -> None:
@@ -70,17 +55,16 @@ def test_an_environment_name_that_is_no_path_may_take_a_space(suite: GateSuite) 
     assert (run.ret, run.gate and run.gate["verdict"]) == (0, "GO"), run.output
 
 
+#: each option: the start of its error (which ends ``, given: 'VALUE'``), and values it refuses
+BAD_CLI_VALUES = {
+    "--load-processes": ("argument --load-processes: must be a whole number >= 1", ["0", "-5", "two"]),
+    "--notify-timeout": ("must be a finite number of seconds > 0", ["nan", "-1", "0", "inf"]),
+}
+
+
 @pytest.mark.parametrize(
     ("option", "value", "message"),
-    [
-        ("--load-processes", "0", "argument --load-processes: must be a whole number >= 1, given: '0'"),
-        ("--load-processes", "-5", "argument --load-processes: must be a whole number >= 1, given: '-5'"),
-        ("--load-processes", "two", "argument --load-processes: must be a whole number >= 1, given: 'two'"),
-        ("--notify-timeout", "nan", "must be a finite number of seconds > 0, given: 'nan'"),
-        ("--notify-timeout", "-1", "must be a finite number of seconds > 0, given: '-1'"),
-        ("--notify-timeout", "0", "must be a finite number of seconds > 0, given: '0'"),
-        ("--notify-timeout", "inf", "must be a finite number of seconds > 0, given: 'inf'"),
-    ],
+    [(option, value, message) for option, (message, values) in BAD_CLI_VALUES.items() for value in values],
 )
 def test_cli_values_are_validated_like_the_file(
     suite: GateSuite, option: str, value: str, message: str
@@ -88,7 +72,7 @@ def test_cli_values_are_validated_like_the_file(
     run = suite.run(f"{option}={value}")
 
     assert run.ret == 4, run.output
-    assert message in run.stderr
+    assert f"{message}, given: {value!r}" in run.stderr
     assert "Traceback" not in run.output
 
 
@@ -108,14 +92,6 @@ def test_plain_pytest_without_an_environment_says_so_once(suite_project: SuitePr
 
 
 def test_plain_pytest_on_tests_that_need_no_environment_is_untouched(suite: GateSuite) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q"],
-        cwd=suite.path,
-        env=suite.environ(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = run_pytest("-q", cwd=suite.path, env=suite.environ(), timeout_s=120)
 
-    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.returncode == 0, output(completed)

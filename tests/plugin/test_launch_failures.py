@@ -3,23 +3,15 @@ everything that needs the target is blocked, and the run is NO-GO (exit 11) in b
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 
 from tests.plugin.gate_runs import ENV, MODES, GateSuite
+from tests.support.servers import http_server
 
 FILE_ONLY = "def test_config(environment):\n    assert environment.expected_version == '1.0.0'\n"
 NEEDS_TARGET = "def test_dns(base_url):\n    assert base_url\n"
-
-
-@pytest.fixture(autouse=True)
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_GATE_MODE", "PYTEST_ADDOPTS"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -35,25 +27,8 @@ def suite(pytester: pytest.Pytester) -> GateSuite:
 @pytest.fixture
 def unhealthy() -> Iterator[str]:
     """A real server on loopback that answers every request 503 with a JSON body, from the start."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = b'{"status": "degraded", "db": "down"}'
-            self.send_response(503)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with http_server(lambda _: (503, b'{"status": "degraded", "db": "down"}')) as server:
+        yield server.url
 
 
 @pytest.mark.parametrize("mode", MODES)

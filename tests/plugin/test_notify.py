@@ -11,13 +11,15 @@ import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
 import pytest
 
 from gonogo.reporting.notify import NotifyResult, post_gate
+from tests.support.factories import stopped_at_teardown
+from tests.support.servers import Answer, LoopbackHTTP, RawServer
 
 ENV = 'base_url = "http://127.0.0.1:9"\nexpected_version = "1.0.0"\n'
 #: bounds every nested run: a delivery that hangs fails the test instead of hanging it
@@ -34,41 +36,30 @@ class Receiver:
         self.bodies: list[bytes] = []
         self.headers: list[dict[str, str]] = []
         self.paths: list[str] = []
-        receiver = self
+        self.http = LoopbackHTTP(self._record(status))
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                receiver.bodies.append(body)
-                receiver.headers.append({k.lower(): v for k, v in self.headers.items()})
-                receiver.paths.append(self.path)
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+    def _record(self, status: int) -> Answer:
+        def answer(request: BaseHTTPRequestHandler) -> tuple[int, bytes]:
+            self.bodies.append(request.rfile.read(int(request.headers.get("Content-Length", "0"))))
+            self.headers.append({k.lower(): v for k, v in request.headers.items()})
+            self.paths.append(request.path)
+            return status, b""
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05})
-        self.thread.start()
+        return answer
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        return f"{self.http.url}/hook"
 
     @property
     def documents(self) -> list[Any]:
         return [json.loads(body) for body in self.bodies]
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        self.http.close()
 
 
-class SilentReceiver:
+class SilentReceiver(RawServer):
     """Accepts connections and never answers (``dribble``: sends a status line, then a byte now and then).
 
     Every connection is kept open until :meth:`close`; ``accepted`` counts the delivery attempts.
@@ -78,30 +69,20 @@ class SilentReceiver:
         self.dribble = dribble
         self.accepted = 0
         self._connections: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self._threads = [threading.Thread(target=self._accept)]
-        self._threads[0].start()
+        self._dribbling: list[threading.Thread] = []
+        super().__init__(accept_timeout_s=0.05)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._listener.getsockname()[1]}/hook"
+        return f"{super().url}/hook"
 
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.accepted += 1
-            self._connections.append(connection)
-            if self.dribble:
-                thread = threading.Thread(target=self._dribble, args=(connection,))
-                self._threads.append(thread)
-                thread.start()
+    def handle(self, connection: socket.socket) -> None:
+        self.accepted += 1
+        self._connections.append(connection)
+        if self.dribble:
+            thread = threading.Thread(target=self._dribble, args=(connection,))
+            self._dribbling.append(thread)
+            thread.start()
 
     def _dribble(self, connection: socket.socket) -> None:
         # a header that never ends, one byte every 0.1 s: each read succeeds, so no read timeout fires;
@@ -109,45 +90,28 @@ class SilentReceiver:
         try:
             connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
             for _ in range(600):
-                if self._stop.wait(0.1):
+                if self.stopping.wait(0.1):
                     return
                 connection.sendall(b"a")
         except OSError:
             return  # the client gave up and closed the connection: what we want
 
     def close(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
+        super().close()
+        for thread in self._dribbling:
             thread.join(timeout=5)
         for connection in self._connections:
             connection.close()
-        self._listener.close()
 
 
 @pytest.fixture
 def receiver() -> Iterator[Callable[..., Receiver]]:
-    started: list[Receiver] = []
-
-    def start(status: int = 200) -> Receiver:
-        started.append(Receiver(status))
-        return started[-1]
-
-    yield start
-    for one in started:
-        one.close()
+    yield from stopped_at_teardown(Receiver, Receiver.close)
 
 
 @pytest.fixture
 def silent_receiver() -> Iterator[Callable[..., SilentReceiver]]:
-    started: list[SilentReceiver] = []
-
-    def start(*, dribble: bool = False) -> SilentReceiver:
-        started.append(SilentReceiver(dribble=dribble))
-        return started[-1]
-
-    yield start
-    for one in started:
-        one.close()
+    yield from stopped_at_teardown(SilentReceiver, SilentReceiver.close)
 
 
 @pytest.fixture
@@ -160,12 +124,6 @@ def refused_url() -> Iterator[str]:
 
 
 # --- a tiny suite, run for real ---------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _clean_gonogo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GONOGO_ENV", "GONOGO_ENV_DIR", "GONOGO_STAGES", "GONOGO_GATE_MODE", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
 
 
 class Suite:
@@ -293,29 +251,24 @@ def test_a_secret_in_the_notify_url_is_masked_in_the_terminal(
 # --- failed deliveries never change the verdict -----------------------------------------------
 
 
-def test_a_hanging_receiver_is_given_up_after_three_bounded_attempts(
-    suite: Suite, silent_receiver: Callable[..., SilentReceiver]
+@pytest.mark.parametrize(
+    ("dribble", "said"),
+    [
+        pytest.param(False, "timed out* after 3 attempt(s)", id="a_hanging_receiver"),
+        # each byte arrives within the read timeout, so only a deadline on the whole attempt ends it
+        pytest.param(
+            True, "timed out: no complete answer within 0.5 s*", id="a_receiver_dribbling_its_answer"
+        ),
+    ],
+)
+def test_a_receiver_that_never_answers_is_given_up_after_three_bounded_attempts(
+    suite: Suite, silent_receiver: Callable[..., SilentReceiver], dribble: bool, said: str
 ) -> None:
-    hook = silent_receiver()
+    hook = silent_receiver(dribble=dribble)
     result, gate_text = suite.run("--notify", hook.url, "--notify-timeout", "0.5")
     assert (verdict_of(gate_text), result.ret) == (("GO", 0), 0)
     assert hook.accepted == 3
-    result.stdout.fnmatch_lines(
-        [f"notify: could not deliver gate.json to {hook.url}: timed out* after 3 attempt(s)"]
-    )
-
-
-def test_a_receiver_dribbling_its_answer_cannot_stretch_an_attempt(
-    suite: Suite, silent_receiver: Callable[..., SilentReceiver]
-) -> None:
-    # each byte arrives within the read timeout, so only a deadline on the whole attempt ends it
-    hook = silent_receiver(dribble=True)
-    result, gate_text = suite.run("--notify", hook.url, "--notify-timeout", "0.5")
-    assert (verdict_of(gate_text), result.ret) == (("GO", 0), 0)
-    assert hook.accepted == 3
-    result.stdout.fnmatch_lines(
-        [f"notify: could not deliver gate.json to {hook.url}: timed out: no complete answer within 0.5 s*"]
-    )
+    result.stdout.fnmatch_lines([f"notify: could not deliver gate.json to {hook.url}: {said}"])
 
 
 def test_a_receiver_answering_500_is_tried_three_times_and_reported(

@@ -17,7 +17,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 #: how long a nested pytest run may take unless the test says otherwise
 PYTEST_TIMEOUT_S = 180.0
@@ -52,24 +54,24 @@ def run_python(
     )
 
 
-def run_pytest(
-    *args: str,
-    cwd: Path | str | None = None,
-    env: Mapping[str, str] | None = None,
-    timeout_s: float = PYTEST_TIMEOUT_S,
-) -> subprocess.CompletedProcess[str]:
+class Where(TypedDict, total=False):
+    """Where a child runs and for how long, as :func:`run_python` takes them."""
+
+    cwd: Path | str | None
+    env: Mapping[str, str] | None
+    timeout_s: float
+
+
+def run_pytest(*args: str, **where: Unpack[Where]) -> subprocess.CompletedProcess[str]:
     """``python -m pytest ARGS`` in ``cwd`` (the project under test), as :func:`run_python` runs it."""
-    return run_python("-m", "pytest", *args, cwd=cwd, env=env, timeout_s=timeout_s)
+    return run_python("-m", "pytest", *args, **where)
 
 
-def run_gonogo(
-    *args: str,
-    cwd: Path | str | None = None,
-    env: Mapping[str, str] | None = None,
-    timeout_s: float = GONOGO_TIMEOUT_S,
-) -> subprocess.CompletedProcess[str]:
-    """``python -m gonogo ARGS`` (the command line) in ``cwd``, as :func:`run_python` runs it."""
-    return run_python("-m", "gonogo", *args, cwd=cwd, env=env, timeout_s=timeout_s)
+def run_gonogo(*args: str, **where: Unpack[Where]) -> subprocess.CompletedProcess[str]:
+    """``python -m gonogo ARGS`` (the command line), as :func:`run_python` runs it; ``timeout_s``
+    defaults to :data:`GONOGO_TIMEOUT_S`."""
+    where.setdefault("timeout_s", GONOGO_TIMEOUT_S)
+    return run_python("-m", "gonogo", *args, **where)
 
 
 def environ_without(
@@ -80,10 +82,21 @@ def environ_without(
 ) -> dict[str, str]:
     """This process's environment without ``names`` and names starting with ``prefixes``, plus ``extra``."""
     dropped = set(names)
-    kept = {
-        k: v for k, v in os.environ.items() if k not in dropped and not (prefixes and k.startswith(prefixes))
-    }
+    kept = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith(prefixes)}
     return {**kept, **(extra or {})}
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A finished child run as a test reads it: exit code and both streams (subclass it to add more)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
 
 
 def output(completed: subprocess.CompletedProcess[str]) -> str:

@@ -4,7 +4,8 @@ accept loop of a raw-socket server that misbehaves on purpose.
     with http_server(lambda request: (503, b'{"status": "degraded"}')) as server:
         ...server.url...                          # http://127.0.0.1:<free port>
 
-    accept_until(listener, stopping, handle)      # a raw server's thread: each connection to ``handle``
+    class Trickle(RawServer):                     # a raw-socket server: each connection to ``handle``
+        def handle(self, connection): ...
 """
 
 from __future__ import annotations
@@ -76,3 +77,32 @@ def accept_until(
         except OSError:
             return
         handle(connection)
+
+
+class RawServer:
+    """A TCP listener on 127.0.0.1 (a free port) whose thread hands every connection to :meth:`handle`.
+
+    A subclass sets what ``handle`` needs before calling ``super().__init__()``: connections may come at
+    once. :meth:`close` stops accepting and closes the listener; ``handle`` owns each connection.
+    """
+
+    def __init__(self, accept_timeout_s: float = 0.2) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(accept_timeout_s)  # how soon the thread sees ``stopping``
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(
+            target=accept_until, args=(self.listener, self.stopping, self.handle), daemon=True
+        )
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def handle(self, connection: socket.socket) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
