@@ -10,7 +10,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -59,12 +59,7 @@ class Metrics:
     observed_version: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "p95_ms": self.p95_ms,
-            "error_rate": self.error_rate,
-            "rollback_ready": self.rollback_ready,
-            "observed_version": self.observed_version,
-        }
+        return asdict(self)
 
 
 def _first(results: Sequence[CheckResult], name: str) -> Finding | None:
