@@ -113,28 +113,30 @@ def test_an_empty_variable_counts_as_unset() -> None:
     assert settings == DemoSettings()
 
 
+#: each variable: what it accepts (the error says so), and values it refuses
+BAD_VALUES = {
+    "GONOGO_DEMO_ERROR_RATE": ("a number from 0 to 1", ["1.5", "-0.1", "nan"]),
+    "GONOGO_DEMO_LATENCY_MS": ("a number of milliseconds >= 0", ["abc", "-5"]),
+    "GONOGO_DEMO_LATENCY_DIST": ("one of fixed, lognormal", ["normal"]),
+    "GONOGO_DEMO_LATENCY_SIGMA": ("a number >= 0", ["inf"]),
+    "GONOGO_DEMO_SEED": ("an integer", ["1.5"]),
+    "GONOGO_DEMO_DROP_HEADERS": ("a comma-separated list of strict-transport-security", ["x-powered-by"]),
+    "GONOGO_DEMO_LEAK_HEADERS": ("one of 1, 0, true, false, yes, no, on, off", ["maybe"]),
+    "GONOGO_DEMO_START_DELAY_S": ("a number of seconds >= 0", ["soon"]),
+    "GONOGO_DEMO_HEALTH": ("one of ok, degraded", ["bad"]),
+    "GONOGO_DEMO_TOKEN_ENV": ("an environment variable name", ["NOT A NAME"]),
+    "GONOGO_DEMO_FAULT_AFTER_S": ("a number of seconds >= 0", ["-1"]),
+    "GONOGO_DEMO_RENAME_FIELD": (
+        "OLD:NEW with OLD one of id, name, price",
+        ["name", "colour:color", "name:price"],
+    ),
+    "GONOGO_DEMO_VERSION": ("a non-empty version string", ["   "]),
+}
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "accepted"),
-    [
-        ("GONOGO_DEMO_ERROR_RATE", "1.5", "a number from 0 to 1"),
-        ("GONOGO_DEMO_ERROR_RATE", "-0.1", "a number from 0 to 1"),
-        ("GONOGO_DEMO_ERROR_RATE", "nan", "a number from 0 to 1"),
-        ("GONOGO_DEMO_LATENCY_MS", "abc", "a number of milliseconds >= 0"),
-        ("GONOGO_DEMO_LATENCY_MS", "-5", "a number of milliseconds >= 0"),
-        ("GONOGO_DEMO_LATENCY_DIST", "normal", "one of fixed, lognormal"),
-        ("GONOGO_DEMO_LATENCY_SIGMA", "inf", "a number >= 0"),
-        ("GONOGO_DEMO_SEED", "1.5", "an integer"),
-        ("GONOGO_DEMO_DROP_HEADERS", "x-powered-by", "a comma-separated list of strict-transport-security"),
-        ("GONOGO_DEMO_LEAK_HEADERS", "maybe", "one of 1, 0, true, false, yes, no, on, off"),
-        ("GONOGO_DEMO_START_DELAY_S", "soon", "a number of seconds >= 0"),
-        ("GONOGO_DEMO_HEALTH", "bad", "one of ok, degraded"),
-        ("GONOGO_DEMO_TOKEN_ENV", "NOT A NAME", "an environment variable name"),
-        ("GONOGO_DEMO_FAULT_AFTER_S", "-1", "a number of seconds >= 0"),
-        ("GONOGO_DEMO_RENAME_FIELD", "name", "OLD:NEW with OLD one of id, name, price"),
-        ("GONOGO_DEMO_RENAME_FIELD", "colour:color", "OLD:NEW with OLD one of id, name, price"),
-        ("GONOGO_DEMO_RENAME_FIELD", "name:price", "OLD:NEW with OLD one of id, name, price"),
-        ("GONOGO_DEMO_VERSION", "   ", "a non-empty version string"),
-    ],
+    [(variable, value, accepted) for variable, (accepted, values) in BAD_VALUES.items() for value in values],
 )
 def test_a_bad_variable_is_named_with_the_values_it_accepts(variable: str, value: str, accepted: str) -> None:
     with pytest.raises(DemoSettingsError) as caught:
