@@ -19,7 +19,7 @@ import pytest
 
 from gonogo.reporting.notify import NotifyResult, post_gate
 from tests.support.factories import stopped_at_teardown
-from tests.support.servers import Answer, LoopbackHTTP, RawServer
+from tests.support.servers import Answer, HoldingServer, LoopbackHTTP
 
 ENV = 'base_url = "http://127.0.0.1:9"\nexpected_version = "1.0.0"\n'
 #: bounds every nested run: a delivery that hangs fails the test instead of hanging it
@@ -59,30 +59,24 @@ class Receiver:
         self.http.close()
 
 
-class SilentReceiver(RawServer):
+class SilentReceiver(HoldingServer):
     """Accepts connections and never answers (``dribble``: sends a status line, then a byte now and then).
 
     Every connection is kept open until :meth:`close`; ``accepted`` counts the delivery attempts.
     """
 
     def __init__(self, *, dribble: bool = False) -> None:
-        self.dribble = dribble
-        self.accepted = 0
-        self._connections: list[socket.socket] = []
         self._dribbling: list[threading.Thread] = []
-        super().__init__(accept_timeout_s=0.05)
+        super().__init__(self._start_dribbling if dribble else lambda connection: None, accept_timeout_s=0.05)
 
     @property
     def url(self) -> str:
         return f"{super().url}/hook"
 
-    def handle(self, connection: socket.socket) -> None:
-        self.accepted += 1
-        self._connections.append(connection)
-        if self.dribble:
-            thread = threading.Thread(target=self._dribble, args=(connection,))
-            self._dribbling.append(thread)
-            thread.start()
+    def _start_dribbling(self, connection: socket.socket) -> None:
+        thread = threading.Thread(target=self._dribble, args=(connection,))
+        self._dribbling.append(thread)
+        thread.start()
 
     def _dribble(self, connection: socket.socket) -> None:
         # a header that never ends, one byte every 0.1 s: each read succeeds, so no read timeout fires;
@@ -97,11 +91,10 @@ class SilentReceiver(RawServer):
             return  # the client gave up and closed the connection: what we want
 
     def close(self) -> None:
-        super().close()
+        self.stopping.set()  # the dribbling threads end first, then the connections are closed
         for thread in self._dribbling:
             thread.join(timeout=5)
-        for connection in self._connections:
-            connection.close()
+        super().close()
 
 
 @pytest.fixture

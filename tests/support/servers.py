@@ -106,3 +106,35 @@ class RawServer:
         self.stopping.set()
         self.thread.join(timeout=5)
         self.listener.close()
+
+
+class HoldingServer(RawServer):
+    """Accepts connections and keeps every one open until :meth:`close` (the client sees silence, not a
+    reset), after ``on_connect(connection)``; ``accepted`` counts them."""
+
+    def __init__(
+        self,
+        on_connect: Callable[[socket.socket], None] = lambda connection: None,
+        *,
+        scheme: str = "http",
+        accept_timeout_s: float = 0.2,
+    ) -> None:
+        self.on_connect = on_connect
+        self.scheme = scheme
+        self.accepted = 0
+        self.held: list[socket.socket] = []
+        super().__init__(accept_timeout_s)
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def handle(self, connection: socket.socket) -> None:
+        self.accepted += 1
+        self.held.append(connection)
+        self.on_connect(connection)
+
+    def close(self) -> None:
+        super().close()
+        for connection in self.held:
+            connection.close()
