@@ -22,7 +22,8 @@ import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+
+from tests.support.servers import RawServer
 
 BODY = b'{"items": [' + b", ".join(b'{"id": %d, "name": "item"}' % n for n in range(40)) + b"]}"
 BIG_BODY_BYTES = 256 * 1024
@@ -30,34 +31,19 @@ GZIPPED = gzip.compress(BODY * 20)
 MODES = ("healthy", "reset", "stall", "short", "chunked-cut", "big", "gzip", "gzip-cut")
 
 
-@dataclass
-class FaultServer:
-    mode: str
-    #: how long ``stall`` holds the rest of the body back
-    stall_s: float = 10.0
-    listener: socket.socket = field(init=False)
-    stopping: threading.Event = field(default_factory=threading.Event)
-    requests: int = 0
+class FaultServer(RawServer):
+    def __init__(self, mode: str, *, stall_s: float = 10.0) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; one of {', '.join(MODES)}")
+        self.mode = mode
+        #: how long ``stall`` holds the rest of the body back
+        self.stall_s = stall_s
+        self.requests = 0
+        super().__init__()
 
-    def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise ValueError(f"unknown mode {self.mode!r}; one of {', '.join(MODES)}")
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.2)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-
-    def serve(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                connection, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+    def handle(self, connection: socket.socket) -> None:
+        # a thread per connection: it answers request after request (keep-alive) until told to stop
+        threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
 
     def _answer(self, connection: socket.socket) -> None:
         with connection:
@@ -107,18 +93,11 @@ class FaultServer:
             self.stopping.wait(self.stall_s)
         return False  # "short": a clean close, Content-Length not met
 
-    def stop(self) -> None:
-        self.stopping.set()
-        self.listener.close()
-
 
 @contextmanager
 def fault_server(mode: str, *, stall_s: float = 10.0) -> Iterator[FaultServer]:
     server = FaultServer(mode, stall_s=stall_s)
-    thread = threading.Thread(target=server.serve, daemon=True)
-    thread.start()
     try:
         yield server
     finally:
-        server.stop()
-        thread.join(timeout=5)
+        server.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import ssl
-import threading
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 import trustme
+
+from tests.support.servers import RawServer
 
 if TYPE_CHECKING:  # the fixture's type only; conftest modules are not imported at run time
     pass
@@ -67,33 +68,27 @@ def _listen(configure: Configure, max_version: ssl.TLSVersion | None) -> Iterato
             context.minimum_version = ssl.TLSVersion.TLSv1
             context.maximum_version = max_version
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.1)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            conn.settimeout(5)
-            try:
-                with context.wrap_socket(conn, server_side=True):
-                    pass  # the handshake is all a certificate check needs
-            except (ssl.SSLError, OSError):
-                conn.close()  # the client refused our certificate or protocol: that is the test
-
-    thread = threading.Thread(target=serve, name="tls-listener", daemon=True)
-    thread.start()
+    server = _Handshakes(context)
     try:
-        yield listener.getsockname()[1]
+        yield server.listener.getsockname()[1]
     finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
+        server.close()
+
+
+class _Handshakes(RawServer):
+    """Completes a TLS handshake on every connection, in the accept thread, and closes it."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self.context = context
+        super().__init__(accept_timeout_s=0.1)
+
+    def handle(self, connection: socket.socket) -> None:
+        connection.settimeout(5)
+        try:
+            with self.context.wrap_socket(connection, server_side=True):
+                pass  # the handshake is all a certificate check needs
+        except (ssl.SSLError, OSError):
+            connection.close()  # the client refused our certificate or protocol: that is the test
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import ast
 import contextlib
 import socket
 import ssl
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import pytest
 import trustme
 
 from gonogo.names import FINDING_PROPERTY
+from tests.support.servers import RawServer
 
 SECURITY = (
     '["strict-transport-security", "x-content-type-options", "x-frame-options", "content-security-policy"]'
@@ -128,12 +128,30 @@ def run_smoke(suite_project: Any) -> Callable[..., SmokeRun]:
     return run
 
 
-@dataclass
-class Listener:
-    """A loopback listener run by a thread: ``url`` and how many connections it accepted."""
+class Listener(RawServer):
+    """A loopback listener that keeps every connection it accepts open until it is closed (the client sees
+    silence, not a reset), after ``on_connect(conn)``; ``accepted`` counts them."""
 
-    url: str
-    accepted: int = 0
+    def __init__(self, on_connect: Callable[[socket.socket], None], scheme: str = "http") -> None:
+        self.on_connect = on_connect
+        self.scheme = scheme
+        self.accepted = 0
+        self.held: list[socket.socket] = []
+        super().__init__(accept_timeout_s=0.1)
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def handle(self, connection: socket.socket) -> None:
+        self.accepted += 1
+        self.held.append(connection)
+        self.on_connect(connection)
+
+    def close(self) -> None:
+        super().close()
+        for connection in self.held:
+            connection.close()
 
 
 @pytest.fixture
@@ -161,34 +179,11 @@ def untrusted_tls_server(tmp_path: Path) -> Iterator[Listener]:
 
 @contextlib.contextmanager
 def _serving(handle: Callable[[socket.socket], None], scheme: str = "http") -> Iterator[Listener]:
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.1)
-    listener = Listener(f"{scheme}://127.0.0.1:{server.getsockname()[1]}")
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            listener.accepted += 1
-            held.append(conn)  # kept open until the end: the client sees silence, not a reset
-            handle(conn)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
+    listener = Listener(handle, scheme)
     try:
         yield listener
     finally:
-        stop.set()
-        thread.join(timeout=5)
-        server.close()
-        for conn in held:
-            conn.close()
+        listener.close()
 
 
 @pytest.fixture
