@@ -135,19 +135,16 @@ class Window:
     def failures(self, alpha: float) -> list[str]:
         """The limits the window shows exceeded at level ``alpha``, as sentences."""
         reasons = []
-        errors = self.errors_tested()
+        errors, slow = self.errors_tested(), self.slow_tested()
         if errors.p_value < alpha:
             reasons.append(
                 f"error rate {errors.seen}/{errors.n} = {errors.seen / errors.n:.1%} over the last "
-                f"{errors.n} requests > {self.max_error_rate:.1%} (exact binomial p = {errors.p_value:.2g} "
-                f"< {alpha:.2g})"
+                f"{errors.n} requests > {self.max_error_rate:.1%} ({_exact(errors, alpha)})"
             )
-        slow = self.slow_tested()
         if slow.p_value < alpha:
             reasons.append(
                 f"p95 over {self.p95_ms:g} ms: {slow.seen} of the last {slow.n} good requests slower "
-                f"({slow.seen / slow.n:.1%} > {P95_SHARE:.0%}; exact binomial p = {slow.p_value:.2g} "
-                f"< {alpha:.2g})"
+                f"({slow.seen / slow.n:.1%} > {P95_SHARE:.0%}; {_exact(slow, alpha)})"
             )
         return reasons
 
@@ -173,6 +170,10 @@ class Window:
                 what=f"a p95 below {self.p95_ms:g} ms (at most {P95_SHARE:.0%} of requests slower)",
             ),
         )
+
+
+def _exact(test: Tested, alpha: float) -> str:
+    return f"exact binomial p = {test.p_value:.2g} < {alpha:.2g}"
 
 
 def _exceeds(seen: int, n: int, limit: float) -> float:
