@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from gonogo.environment import Environment, LoadedEnvironment, shown
 from gonogo.http import Exchange
-from gonogo.launch import LaunchedTarget
 from gonogo.redaction import Redactor
 from gonogo.run_options import Settings
+
+if TYPE_CHECKING:
+    from gonogo.launch import LaunchedTarget  # imported by launching, and only for a [launch] target
 
 NO_ENV_MESSAGE = (
     "this check needs an environment: pass --env NAME (or set GONOGO_ENV, or ini gonogo_env). "

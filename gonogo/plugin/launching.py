@@ -15,7 +15,6 @@ from importlib import import_module
 import pytest
 
 from gonogo import environment as envfile
-from gonogo import launch
 from gonogo.plugin import signals
 from gonogo.plugin.context import is_worker, run_context
 from gonogo.plugin.gating import stage_gate
@@ -35,6 +34,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             os.environ[name] = pysecrets.token_urlsafe(24)
             context.generated_secrets.append(name)
             context.redactor.add(os.environ[name])
+    from gonogo import launch  # processes, ctypes: only for a [launch] target
+
     # CI cancels with SIGTERM: an orderly interrupt (the gate installs it too; here for plugin-only use)
     signals.install()
     _import_before_the_clock_starts(session.config, context.loaded.model)

@@ -21,22 +21,21 @@ from typing import TYPE_CHECKING
 import pytest
 
 from gonogo.environment import shown
-from gonogo.loadgen.plan import LoadPlan, NothingToLoad, build_plan, host_pattern
 from gonogo.plugin.api import not_applicable
 from gonogo.plugin.context import RunContext
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.option_types import positive_int
 from gonogo.plugin.output import output_folder, terminal_writer
-from gonogo.reporting import charts
-from gonogo.reporting.charts.latency import latency_svg
 
 if TYPE_CHECKING:
     from gonogo.loadgen.judge import Judgement
     from gonogo.loadgen.measurements import LoadMeasurements
+    from gonogo.loadgen.plan import LoadPlan
     from gonogo.loadgen.runner import RunFiles, RunOutcome
 
-# The judge, the measurements and the runner (SciPy, numpy, HdrHistogram) are imported when a load
-# check runs: this module is registered at every pytest start-up, and most runs load nothing.
+# The plan, the judge, the measurements, the runner (SciPy, numpy, HdrHistogram) and the chart are
+# imported when a load check runs: this module is registered at every pytest start-up, and most runs
+# load nothing.
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -81,6 +80,7 @@ class LoadRun:
 
 def run(request: pytest.FixtureRequest, *, locustfile: Path) -> LoadRun:
     """Build the plan from the environment and run it in a locust child (or read ``--load-results``)."""
+    from gonogo.loadgen.plan import NothingToLoad, build_plan
     from gonogo.loadgen.runner import run_locust
 
     context: RunContext = request.getfixturevalue("gonogo_context")
@@ -152,6 +152,7 @@ def failure_message(judgement: Judgement) -> str:
 
 def _read_external(plan: LoadPlan, env_file: str, path: Path, write: Callable[[str], None]) -> LoadRun:
     from gonogo.loadgen.measurements import LoadMeasurements, MeasurementsError
+    from gonogo.loadgen.plan import host_pattern
 
     write(f"gonogo load: judging results from {path} (--load-results); no load is sent by this run")
     try:
@@ -169,6 +170,9 @@ def _read_external(plan: LoadPlan, env_file: str, path: Path, write: Callable[[s
 
 
 def _attach(run: LoadRun, evidence: Evidence, table: list[str]) -> None:
+    from gonogo.reporting import charts
+    from gonogo.reporting.charts.latency import latency_svg
+
     results = run.results
     assert results is not None
     evidence.text("load summary", "\n".join(table))
