@@ -19,20 +19,19 @@ def failures(report: ComparisonReport) -> list[str]:
     ci = f"{report.confidence:.0%} CI"
     lines = []
     for route in report.routes:
-        lat = route.latency
+        where = f"route {route.route!r} ({route.path})"
+        lat, p95 = route.latency, route.p95
         if lat.classification is Classification.FAIL and lat.shift is not None:
             lines.append(
-                f"route {route.route!r} ({route.path}): the candidate is slower by "
-                f"{lat.shift.estimate:+.2f} ms "
+                f"{where}: the candidate is slower by {lat.shift.estimate:+.2f} ms "
                 f"({ci} {lat.shift.ci_low:+.2f} to {lat.shift.ci_high:+.2f} ms, "
                 f"p = {p(lat.p_value)}), more than the tolerated {lat.tolerance_ms:.2f} ms: "
                 f"p50 {ms(lat.baseline_p50)} on {report.baseline_url} vs {ms(lat.candidate_p50)} "
                 f"on {report.candidate_url}"
             )
-        p95 = route.p95
         if p95.classification is Classification.FAIL and p95.ratio is not None:
             lines.append(
-                f"route {route.route!r} ({route.path}): the candidate's p95 is {p95.ratio:.2f}x the "
+                f"{where}: the candidate's p95 is {p95.ratio:.2f}x the "
                 f"baseline's ({ms(lat.candidate_p95)} vs {ms(lat.baseline_p95)}; {ci} "
                 f"{p95.ci_low:.2f}x to {p95.ci_high:.2f}x), over the limit {p95.limit:.2f}x"
             )
