@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from gonogo.environment._base import Section
-from gonogo.environment.load import MAX_ERROR_RATE
+from gonogo.environment.load import MAX_ERROR_RATE, ErrorRate
 from gonogo.environment.smoke import MAX_LATENCY_MS
 from gonogo.environment.values import HttpUrlText, VersionText
 
 #: failures, errors or inconclusive measurements a watch may tolerate at most
 MAX_WATCH_LIMIT = 1000
+#: a count of measurements a watch tolerates
+WatchLimit = Annotated[int, Field(ge=0, le=MAX_WATCH_LIMIT)]
+#: the confidence of a comparison or a watch: above 0.5, below 1
+Confidence = Annotated[float, Field(gt=0.5, lt=1)]
 
 
 class CompareConfig(Section):
@@ -50,8 +54,8 @@ class CompareConfig(Section):
     seed: int | None = Field(
         None, description="Seeds the request order (route draws, which side goes first) to repeat a run."
     )
-    confidence: float = Field(
-        0.98, gt=0.5, lt=1, description="Confidence level of the tests and intervals (0.98: alpha 0.02)."
+    confidence: Confidence = Field(
+        0.98, description="Confidence level of the tests and intervals (0.98: alpha 0.02)."
     )
     min_samples: int = Field(
         50,
@@ -79,10 +83,8 @@ class CompareConfig(Section):
         description="Effect-size limit: the candidate's p95 may be at most this fraction above the "
         "baseline's.",
     )
-    error_rate_increase: float = Field(
+    error_rate_increase: ErrorRate = Field(
         0.01,
-        ge=0,
-        le=MAX_ERROR_RATE,
         description="Allowed increase of the error rate, candidate minus baseline (0.01: one point).",
     )
 
@@ -174,24 +176,18 @@ class WatchConfig(Section):
     interval_s: float = Field(
         10.0, ge=0.1, le=3600, description="Time between the starts of two measurements."
     )
-    failure_limit: int = Field(
+    failure_limit: WatchLimit = Field(
         0,
-        ge=0,
-        le=MAX_WATCH_LIMIT,
         description="Failed measurements tolerated; one more ends the watch: failed (ROLLBACK). Fewer than "
         "the measurements in duration_s.",
     )
-    consecutive_error_limit: int = Field(
+    consecutive_error_limit: WatchLimit = Field(
         4,
-        ge=0,
-        le=MAX_WATCH_LIMIT,
         description="Measurements in a row that got no answer (network errors) tolerated; one more ends the "
         "watch: failed (ROLLBACK).",
     )
-    inconclusive_limit: int = Field(
+    inconclusive_limit: WatchLimit = Field(
         0,
-        ge=0,
-        le=MAX_WATCH_LIMIT,
         description="Inconclusive measurements tolerated; one more ends the watch: inconclusive (HOLD).",
     )
     sample_requests: int = Field(
@@ -201,10 +197,8 @@ class WatchConfig(Section):
         description="Requests to the GET routes in each measurement (round robin), at least; more when the "
         "watch would otherwise end with too few to show its limits held.",
     )
-    confidence: float = Field(
+    confidence: Confidence = Field(
         0.99,
-        gt=0.5,
-        lt=1,
         description="The watch's false-ROLLBACK rate stays under 1 - confidence; the same confidence says "
         "whether a whole watch showed its limits held.",
     )

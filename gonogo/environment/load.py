@@ -6,7 +6,7 @@ Every limit has an upper bound: a limit that can never be reached (``p95_ms = 1e
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -15,6 +15,8 @@ from gonogo.environment.smoke import MAX_LATENCY_MS
 
 #: above this error rate tolerated, a load check judges nothing
 MAX_ERROR_RATE = 0.5
+#: a share of requests that fail: 0 to MAX_ERROR_RATE (a limit or an allowed increase)
+ErrorRate = Annotated[float, Field(ge=0, le=MAX_ERROR_RATE)]
 #: what a "sensitive" (production-like) cap may be at most; `--allow-full-load` is the way past it
 SENSITIVE_USERS_CAP = 100
 SENSITIVE_RATE_CAP = 100.0
@@ -57,9 +59,7 @@ class LoadConfig(Section):
         le=MAX_LATENCY_MS,
         description="Fail when the p95 latency is above this.",
     )
-    max_error_rate: float = Field(
-        0.01, ge=0, le=MAX_ERROR_RATE, description="Fail when the error rate is above this."
-    )
+    max_error_rate: ErrorRate = Field(0.01, description="Fail when the error rate is above this.")
     min_requests: int = Field(
         100,
         ge=1,
