@@ -16,7 +16,7 @@ import pytest
 import trustme
 
 from gonogo.names import FINDING_PROPERTY
-from tests.support.servers import RawServer
+from tests.support.servers import HoldingServer
 
 SECURITY = (
     '["strict-transport-security", "x-content-type-options", "x-frame-options", "content-security-policy"]'
@@ -128,41 +128,15 @@ def run_smoke(suite_project: Any) -> Callable[..., SmokeRun]:
     return run
 
 
-class Listener(RawServer):
-    """A loopback listener that keeps every connection it accepts open until it is closed (the client sees
-    silence, not a reset), after ``on_connect(conn)``; ``accepted`` counts them."""
-
-    def __init__(self, on_connect: Callable[[socket.socket], None], scheme: str = "http") -> None:
-        self.on_connect = on_connect
-        self.scheme = scheme
-        self.accepted = 0
-        self.held: list[socket.socket] = []
-        super().__init__(accept_timeout_s=0.1)
-
-    @property
-    def url(self) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.listener.getsockname()[1]}"
-
-    def handle(self, connection: socket.socket) -> None:
-        self.accepted += 1
-        self.held.append(connection)
-        self.on_connect(connection)
-
-    def close(self) -> None:
-        super().close()
-        for connection in self.held:
-            connection.close()
-
-
 @pytest.fixture
-def silent_server() -> Iterator[Listener]:
+def silent_server() -> Iterator[HoldingServer]:
     """Accepts connections and never answers: every request ends in a read timeout."""
     with _serving(lambda conn: None) as listener:
         yield listener
 
 
 @pytest.fixture
-def untrusted_tls_server(tmp_path: Path) -> Iterator[Listener]:
+def untrusted_tls_server(tmp_path: Path) -> Iterator[HoldingServer]:
     """Completes TLS handshakes with a certificate from a CA nobody trusts (made here with trustme)."""
     ca = trustme.CA()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -178,8 +152,8 @@ def untrusted_tls_server(tmp_path: Path) -> Iterator[Listener]:
 
 
 @contextlib.contextmanager
-def _serving(handle: Callable[[socket.socket], None], scheme: str = "http") -> Iterator[Listener]:
-    listener = Listener(handle, scheme)
+def _serving(handle: Callable[[socket.socket], None], scheme: str = "http") -> Iterator[HoldingServer]:
+    listener = HoldingServer(handle, scheme=scheme, accept_timeout_s=0.1)
     try:
         yield listener
     finally:
