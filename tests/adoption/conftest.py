@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.support.runs import Finished
 from tests.support.samples import launch_demo
 
 BUILD_TIMEOUT_S = 300.0
@@ -37,17 +38,6 @@ class Artifacts:
     wheel: Path
     sdist: Path
     seconds: float
-
-
-@dataclass(frozen=True)
-class Completed:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
 
 
 @dataclass(frozen=True)
@@ -76,7 +66,7 @@ class FreshVenv:
         env: Mapping[str, str] | None = None,
         timeout_s: float = 240.0,
         shell: bool = False,
-    ) -> Completed:
+    ) -> Finished:
         args: str | list[str] = command[0] if shell else list(command)
         completed = subprocess.run(
             args,
@@ -89,7 +79,7 @@ class FreshVenv:
             shell=shell,
             executable="/bin/bash" if shell else None,
         )
-        return Completed(completed.returncode, completed.stdout, completed.stderr)
+        return Finished(completed.returncode, completed.stdout, completed.stderr)
 
 
 def _run(command: list[str], *, cwd: Path, timeout_s: float = BUILD_TIMEOUT_S) -> str:

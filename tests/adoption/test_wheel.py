@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from gonogo.model import STAGE_ORDER
 from gonogo.suite import catalog
-from tests.adoption.conftest import DEMO_APP_TOML, Artifacts, FreshVenv, wheel_members, wheel_metadata
+from tests.adoption.conftest import (
+    DEMO_APP_TOML,
+    Artifacts,
+    FreshVenv,
+    wheel_members,
+    wheel_metadata,
+)
 from tests.conftest import REPO
+from tests.support.runs import Finished, run_python
 from tests.support.tools import system_tool
 
 
@@ -27,12 +32,8 @@ def _project_version() -> str:
 
 
 def test_build_makes_an_sdist_and_a_wheel_that_twine_accepts(artifacts: Artifacts) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "twine", "check", "--strict", str(artifacts.wheel), str(artifacts.sdist)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    completed = run_python(
+        "-m", "twine", "check", "--strict", str(artifacts.wheel), str(artifacts.sdist), timeout_s=120
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert completed.stdout.count("PASSED") == 2, completed.stdout
@@ -145,30 +146,21 @@ def test_gonogo_report_installs_the_pinned_generator_and_renders_html(
     run = fresh_venv.run("pytest", "--env", "demo-app", "--stage", "smoke", cwd=user_repo)
     assert run.returncode == 0, run.output
     cache = tmp_path / "cache"
+
+    def report() -> Finished:
+        return fresh_venv.run(
+            "gonogo", "report", "--env", "demo-app", cwd=user_repo, env={"GONOGO_CACHE_DIR": str(cache)},
+            timeout_s=600,
+        )  # fmt: skip
+
     # no allure on PATH, no GONOGO_ALLURE, no node_modules anywhere near: the first use installs it
-    first = fresh_venv.run(
-        "gonogo",
-        "report",
-        "--env",
-        "demo-app",
-        cwd=user_repo,
-        env={"GONOGO_CACHE_DIR": str(cache)},
-        timeout_s=600,
-    )
+    first = report()
     assert first.returncode == 0, first.output
     assert "installing the Allure 2 generator 2.46.1 into" in first.output
     assert not (user_repo / "package.json").exists()
     reports = user_repo / "reports" / "demo-app"
     html = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*.html"))
     assert html, first.output
-    again = fresh_venv.run(
-        "gonogo",
-        "report",
-        "--env",
-        "demo-app",
-        cwd=user_repo,
-        env={"GONOGO_CACHE_DIR": str(cache)},
-        timeout_s=600,
-    )
+    again = report()
     assert again.returncode == 0, again.output
     assert "installing" not in again.output  # the cache is reused
