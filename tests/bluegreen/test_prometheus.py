@@ -22,6 +22,7 @@ import pytest
 
 from gonogo.bluegreen import prometheus as prom
 from gonogo.processes import free_port
+from tests.support.factories import stopped_at_teardown
 from tests.support.tools import system_tool
 
 if TYPE_CHECKING:  # the fixtures' types only; conftest modules are not imported at run time
@@ -55,11 +56,20 @@ class Scraped(NamedTuple):
     server: PrometheusServer
 
 
+def _stop(server: PrometheusServer) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.process.pid, signal.SIGTERM)
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=5)
+
+
 @pytest.fixture
 def prometheus(tmp_path: Path) -> Iterator[Callable[[str], PrometheusServer]]:
     """Factory: ``prometheus("127.0.0.1:PORT")`` -> a server scraping that target as job ``candidate``."""
     system_tool("prometheus", BINARY, what="the watch's metric source")  # skips (fails in CI) without it
-    started: list[PrometheusServer] = []
 
     def start(target: str) -> PrometheusServer:
         config = tmp_path / "prometheus.yml"
@@ -81,7 +91,6 @@ def prometheus(tmp_path: Path) -> Iterator[Callable[[str], PrometheusServer]]:
                 start_new_session=True,
             )
         server = PrometheusServer(f"http://127.0.0.1:{port}", process)
-        started.append(server)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.TransportError):
@@ -90,17 +99,10 @@ def prometheus(tmp_path: Path) -> Iterator[Callable[[str], PrometheusServer]]:
             if process.poll() is not None:
                 break
             time.sleep(0.1)
+        _stop(server)  # not handed to the test: stopped here
         raise AssertionError(f"prometheus did not become ready: {(tmp_path / 'prometheus.log').read_text()}")
 
-    yield start
-    for server in started:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.process.pid, signal.SIGTERM)
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait(timeout=5)
+    yield from stopped_at_teardown(start, _stop)
 
 
 @contextlib.contextmanager
