@@ -17,6 +17,10 @@ is put in the first of these it falls in, walking its stack from the innermost f
 and shown in microseconds of wall time per request (samples / rate / requests). On a busy machine the
 absolute figures grow with the load; the split between the rows is what to read.
 
+The garbage collector runs inside whatever frame allocated, so it has no row: both locustfiles also
+get listeners that time every collection from test start to stop (``gc.callbacks``), and the script
+prints how many ran in each generation and for how long.
+
     pip install py-spy
     python bench/request_cost.py [--seconds 8] [--users 20] [--rate 250]
 """
@@ -43,7 +47,10 @@ from gonogo.loadgen.runner import RunFiles, locust_command, run_locust
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "start-up, end of run",
-        re.compile(r"_find_and_load|_Reporting\.(quitting|_end_run)|Role\.init|_on_init|on_start"),
+        # the end of a run includes locust's HTML report (gonogo's runs write one: Jinja compiles it)
+        re.compile(
+            r"_find_and_load|_Reporting\.(quitting|_end_run)|Role\.init|_on_init|on_start|save_html_report"
+        ),
     ),
     ("gonogo: body read", re.compile(r"^read_body ")),
     ("HTTP client", re.compile(r"^UserAgent\.urlopen ")),
@@ -55,6 +62,41 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("event loop", re.compile(r"^Hub\.run ")),
 )
 ROWS = [name for name, _ in RULES] + ["other"]
+
+#: appended to both locustfiles: every garbage collection from test start to stop, counted and timed
+GC_CENSUS = """
+
+import gc as _gc, json as _json, os as _os, time as _time
+from locust import events as _events
+
+_census = {"on": False, "began": 0.0, "counts": [0, 0, 0], "ms": [0.0, 0.0, 0.0]}
+
+
+def _census_timed(phase, info):
+    if not _census["on"]:
+        return
+    if phase == "start":
+        _census["began"] = _time.perf_counter()
+    else:
+        _census["counts"][info["generation"]] += 1
+        _census["ms"][info["generation"]] += 1000 * (_time.perf_counter() - _census["began"])
+
+
+def _census_start(**_):
+    _census.update(on=True, counts=[0, 0, 0], ms=[0.0, 0.0, 0.0])
+
+
+def _census_stop(**_):
+    if _census["on"]:
+        _census["on"] = False
+        with open(f"gc-{_os.getpid()}.json", "w") as out:
+            _json.dump({"counts": _census["counts"], "ms": _census["ms"]}, out)
+
+
+_gc.callbacks.append(_census_timed)
+_events.test_start.add_listener(_census_start)
+_events.test_stop.add_listener(_census_stop)
+"""
 _FRAME = re.compile(r"(.*?) \((.*?)(?::\d+)?\)$")
 
 
@@ -102,9 +144,21 @@ def _profile(output: Path, rate: int) -> list[str]:
     ]
 
 
+#: per generation 0, 1, 2: (collections, milliseconds)
+Census = tuple[tuple[int, float], ...]
+
+
+def census(folder: Path) -> Census:
+    """The garbage collections of the run in ``folder`` (its load-generating process)."""
+    found = [json.loads(path.read_text()) for path in folder.glob("gc-*.json")]
+    if not found:
+        return ()
+    return tuple(zip(found[0]["counts"], found[0]["ms"], strict=True))
+
+
 def gonogo_profile(
     url: str, *, users: int, seconds: int, rate: int, folder: Path
-) -> tuple[int, Counter[str]]:
+) -> tuple[int, Counter[str], Census]:
     plan = LoadPlan(
         environment="bench",
         base_url=url,
@@ -116,32 +170,43 @@ def gonogo_profile(
         min_requests=1,
     )
     files = RunFiles(folder / "gonogo")
-    locustfile = REPO / "load" / "locustfile.py"
+    # the suite's locustfile, with the census of garbage collections
+    locustfile = folder / "gonogo_locustfile.py"
+    locustfile.write_text((REPO / "load" / "locustfile.py").read_text() + GC_CENSUS)
     command = locust_command(plan, locustfile=locustfile, files=files, python=sys.executable)
     raw = folder / "gonogo.txt"
     outcome = run_locust(
-        plan, locustfile=locustfile, folder=files.folder, command=_profile(raw, rate) + command
+        plan,
+        locustfile=locustfile,
+        folder=files.folder,
+        command=_profile(raw, rate) + command,
     )
     if outcome.results is None or not outcome.results.requests:
         sys.exit(f"gonogo run failed: {outcome.error}")
-    return outcome.results.requests, split(raw)
+    return outcome.results.requests, split(raw), census(files.folder)
 
 
-def plain_profile(url: str, *, users: int, seconds: int, rate: int, folder: Path) -> tuple[int, Counter[str]]:
+def plain_profile(
+    url: str, *, users: int, seconds: int, rate: int, folder: Path
+) -> tuple[int, Counter[str], Census]:
     locustfile = folder / "plain_locustfile.py"
-    locustfile.write_text(PLAIN)
+    locustfile.write_text(PLAIN + GC_CENSUS)
     raw = folder / "plain.txt"
     command = [
         sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-H", url,
         "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--only-summary", "--loglevel", "WARNING",
     ]  # fmt: skip
     subprocess.run(
-        _profile(raw, rate) + command, cwd=folder, capture_output=True, timeout=seconds + 90, check=False
+        _profile(raw, rate) + command,
+        cwd=folder,
+        capture_output=True,
+        timeout=seconds + 90,
+        check=False,
     )
     measured = [json.loads(path.read_text()) for path in folder.glob("measured-*.json")]
     if not measured:
         sys.exit("plain locust reported nothing")
-    return sum(item["requests"] for item in measured), split(raw)
+    return sum(item["requests"] for item in measured), split(raw), census(folder)
 
 
 def main() -> None:
@@ -156,11 +221,11 @@ def main() -> None:
     with nginx() as server, tempfile.TemporaryDirectory(prefix="gonogo-bench-") as folder:
         print(f"target: nginx at {server.url}; {args.seconds} s per run, {args.users} users, 1 process")
         options = {"users": args.users, "seconds": args.seconds, "rate": args.rate}
-        plain_requests, plain = plain_profile(server.url, folder=Path(folder), **options)
-        gonogo_requests, ours = gonogo_profile(server.url, folder=Path(folder), **options)
+        plain_requests, plain, plain_gc = plain_profile(server.url, folder=Path(folder), **options)
+        gonogo_requests, ours, gonogo_gc = gonogo_profile(server.url, folder=Path(folder), **options)
 
     def per_request(samples: int, requests: int) -> float:
-        return samples / args.rate / requests * 1e6
+        return float(samples / args.rate / requests * 1e6)
 
     rows = []
     for row in ROWS:
@@ -178,6 +243,13 @@ def main() -> None:
     )
     print(f"requests: plain locust {plain_requests}, gonogo {gonogo_requests}")
     print(table(["where (us of wall time per request)", "plain locust", "gonogo", "difference"], rows))
+    print()
+    gc_rows = [
+        [generation, *(f"{n} ({ms:.1f} ms)" for n, ms in (plain_gc[generation], gonogo_gc[generation]))]
+        for generation in range(3)
+        if plain_gc and gonogo_gc
+    ]
+    print(table(["garbage collections, test start to stop: generation", "plain locust", "gonogo"], gc_rows))
 
 
 if __name__ == "__main__":
