@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import httpx
+import pytest
 from pydantic import SecretStr
 
 from gonogo.environment import Environment, LoadedEnvironment
 from gonogo.http import build_client, tls_verify
-from gonogo.plugin.context import RunContext
+from gonogo.plugin.context import RunContext, run_environment
 
 
 def client_for(
@@ -36,3 +37,10 @@ def client_for(
         record=context.exchanges.append if record else None,
         verify=tls_verify(env, loaded.path.parent),
     )
+
+
+def measuring_client(request: pytest.FixtureRequest, base_url: str) -> httpx.Client:
+    """A client of the run's environment for the blue-green measures: nothing recorded, no retries."""
+    context, loaded = run_environment(request)
+    secrets: Mapping[str, SecretStr] = request.getfixturevalue("secrets")
+    return client_for(loaded.model, loaded, context, secrets, base_url=base_url, record=False, retries=0)

@@ -8,18 +8,17 @@ marginal or too small comparison is inconclusive (HOLD).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
-from gonogo.environment import Environment, LoadedEnvironment, RouteConfig, shown
+from gonogo.environment import Environment, RouteConfig, shown
 from gonogo.plugin.api import not_applicable
-from gonogo.plugin.clients import client_for
-from gonogo.plugin.context import CONTEXT_KEY, RunContext
+from gonogo.plugin.clients import measuring_client
+from gonogo.plugin.context import CONTEXT_KEY, RunContext, run_environment
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.output import as_json, fail_setup, output_folder, terminal_writer
 from gonogo.probes.fetch import fetch
@@ -59,8 +58,7 @@ def compare_plan(request: pytest.FixtureRequest) -> Iterator[ComparePlan]:
     """What the comparison needs, or why it does not apply / cannot run (at setup)."""
     from gonogo.bluegreen.compare import CompareConfigError, select_routes
 
-    context: RunContext = request.getfixturevalue("gonogo_context")
-    loaded: LoadedEnvironment = request.getfixturevalue("loaded_environment")
+    context, loaded = run_environment(request)
     env = loaded.model
     if env.baseline is None:
         not_applicable(
@@ -77,14 +75,10 @@ def compare_plan(request: pytest.FixtureRequest) -> Iterator[ComparePlan]:
             request, f"{shown(loaded.path)} has no GET route that changes nothing: no request to compare with"
         )
     candidate_url: str = request.getfixturevalue("base_url")
-    secrets: Mapping[str, SecretStr] = request.getfixturevalue("secrets")
     urls: dict[Side, str] = {"baseline": env.baseline.base_url, "candidate": candidate_url}
     with contextlib.ExitStack() as stack:
         clients: dict[Side, httpx.Client] = {
-            side: stack.enter_context(
-                client_for(env, loaded, context, secrets, base_url=url, record=False, retries=0)
-            )
-            for side, url in urls.items()
+            side: stack.enter_context(measuring_client(request, url)) for side, url in urls.items()
         }
         yield ComparePlan(env, shown(loaded.path), routes, clients, urls, env.baseline.compare.stage)
 
@@ -119,14 +113,7 @@ def run_comparison(
         on_look=lambda look, _: write(look_line(look)),
     )
     for finding in report.findings():
-        findings.record(
-            finding.name,
-            finding.value,
-            verdict=finding.verdict,
-            limit=finding.limit,
-            unit=finding.unit,
-            detail=finding.detail,
-        )
+        findings.add(finding)
     table = report.table()
     for line in table:
         write(line)

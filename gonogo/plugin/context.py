@@ -78,3 +78,11 @@ def run_context(config: pytest.Config) -> RunContext | None:
 def is_worker(config: pytest.Config) -> bool:
     """True in a pytest-xdist worker: only the controller launches, judges and writes."""
     return hasattr(config, "workerinput")
+
+
+def run_environment(request: pytest.FixtureRequest) -> tuple[RunContext, LoadedEnvironment]:
+    """The run's context and its environment file, as the ``gonogo_context`` and ``loaded_environment``
+    fixtures give them (a run without an environment stops there)."""
+    context: RunContext = request.getfixturevalue("gonogo_context")
+    loaded: LoadedEnvironment = request.getfixturevalue("loaded_environment")
+    return context, loaded

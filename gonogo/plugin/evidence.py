@@ -53,6 +53,17 @@ class FindingRecorder:
         self._node.user_properties.append((FINDING_PROPERTY, finding.to_dict()))
         return finding
 
+    def add(self, finding: Finding) -> Finding:
+        """Record a finding made elsewhere (the load judge, the comparison, the watch), scrubbed the same."""
+        return self.record(
+            finding.name,
+            finding.value,
+            verdict=finding.verdict,
+            limit=finding.limit,
+            unit=finding.unit,
+            detail=finding.detail,
+        )
+
     def measure(
         self,
         name: str,

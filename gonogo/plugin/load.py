@@ -132,9 +132,7 @@ def report(
         return Judgement(findings=(), failures=(), inconclusive=(problem,))
     judgement = judge(run.results, run.plan, env_file=run.env_file)
     for item in judgement.findings:
-        findings.record(
-            item.name, item.value, verdict=item.verdict, limit=item.limit, unit=item.unit, detail=item.detail
-        )
+        findings.add(item)
     table = format_table(run.results, judgement, limits=run.plan)
     if write is not None:
         for line in table:

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from gonogo.bluegreen.durations import duration_option
 from gonogo.bluegreen.parity import COMPARABLE_METHODS
-from gonogo.environment import Environment, LoadedEnvironment, WatchConfig, shown
+from gonogo.environment import Environment, WatchConfig, shown
 from gonogo.plugin.api import not_applicable
-from gonogo.plugin.clients import client_for
-from gonogo.plugin.context import RunContext
+from gonogo.plugin.clients import measuring_client
+from gonogo.plugin.context import RunContext, run_environment
 from gonogo.plugin.evidence import Evidence, FindingRecorder
 from gonogo.plugin.output import as_json, fail_setup, output_folder, terminal_writer
 
@@ -77,8 +76,7 @@ def watch_plan(request: pytest.FixtureRequest) -> Iterator[WatchPlan]:
     from gonogo.bluegreen.probe import Prober, PrometheusSource
     from gonogo.bluegreen.prometheus import PrometheusError
 
-    context: RunContext = request.getfixturevalue("gonogo_context")
-    loaded: LoadedEnvironment = request.getfixturevalue("loaded_environment")
+    context, loaded = run_environment(request)
     env = loaded.model
     duration = watch_duration(request.config, env)
     if duration is None:
@@ -89,14 +87,11 @@ def watch_plan(request: pytest.FixtureRequest) -> Iterator[WatchPlan]:
         )
     config = env.watch or WatchConfig()
     base_url: str = request.getfixturevalue("base_url")
-    secrets: Mapping[str, SecretStr] = request.getfixturevalue("secrets")
     routes = [r for r in env.routes if r.method in COMPARABLE_METHODS and not r.destructive]
     max_error_rate = config.max_error_rate if config.max_error_rate is not None else env.load.max_error_rate
     p95_ms = config.p95_ms if config.p95_ms is not None else env.load.p95_ms
     with contextlib.ExitStack() as stack:
-        client = stack.enter_context(
-            client_for(env, loaded, context, secrets, base_url=base_url, record=False, retries=0)
-        )
+        client = stack.enter_context(measuring_client(request, base_url))
         source = None
         if config.prometheus is not None:
             prom_client = stack.enter_context(httpx.Client(timeout=config.prometheus.timeout_s))
@@ -185,14 +180,7 @@ def run_watch(
     )
     _watch_findings(result, findings)
     for finding in result.findings():
-        findings.record(
-            finding.name,
-            finding.value,
-            verdict=finding.verdict,
-            limit=finding.limit,
-            unit=finding.unit,
-            detail=finding.detail,
-        )
+        findings.add(finding)
     folder = output_folder(request, context, FOLDER)
     data = result.to_dict()
     (folder / "watch.json").write_text(as_json(data), encoding="utf-8")
