@@ -41,9 +41,9 @@ def _parser() -> argparse.ArgumentParser:
         help="render the Allure HTML report of the last run, offline",
         description="Render reports/NAME/ into reports/NAME/report/: index.html (the verdict first, the "
         "deployment report, the verdict trend), allure.html (Allure's report in one file) and allure/ (the "
-        "same report as a folder to serve), with the Allure 2 generator: $GONOGO_ALLURE, `allure` on PATH, the project's "
-        "node_modules, or the version gonogo pins, installed once into its cache with `npm ci` (needs "
-        "Node.js and Java 17+). The trends carry over between runs.",
+        "same report as a folder to serve), with the Allure 2 generator: $GONOGO_ALLURE, `allure` on "
+        "PATH, the project's node_modules, or the version gonogo pins, installed once into its cache with "
+        "`npm ci` (needs Node.js and Java 17+). The trends carry over between runs.",
     )
     report.add_argument(
         "--env",
