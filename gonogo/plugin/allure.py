@@ -29,8 +29,9 @@ import pytest
 
 from gonogo import __version__
 from gonogo.names import FINDING_PROPERTY, FINDING_VERSION, STAGE_PROPERTY
-from gonogo.plugin.allure_writer import WriterSwap, sweep
+from gonogo.plugin.allure_writer import WriterSwap
 from gonogo.plugin.context import RunContext
+from gonogo.redaction.sweep import sweep
 from gonogo.reporting import categories, charts, deployment_html, executor, gate_json, history, properties
 from gonogo.reporting.allure_files import clean_folder
 from gonogo.reporting.layout import DEPLOYMENT_REPORT, GATE_FILE, HISTORY_STORE, RESULTS_DIR

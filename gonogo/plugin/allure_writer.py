@@ -6,8 +6,8 @@ goes through one ``AllureFileLogger`` per process. :class:`RedactingFileLogger` 
 with every string passed through :class:`gonogo.redaction.Redactor` (JSON parsed and scrubbed value by
 value, attachments scrubbed as bytes), so nothing with a secret in it touches the disk.
 
-:func:`sweep` is the second line: the controller runs it over the whole folder at the end of the run,
-with every secret it knows, for anything written by other means.
+:func:`gonogo.redaction.sweep.sweep` is the second line: the controller runs it over the whole folder at
+the end of the run, with every secret it knows, for anything written by other means.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -130,31 +129,3 @@ class WriterSwap:
                 plugin_manager.unregister(replacement)
             if not plugin_manager.is_registered(original):
                 plugin_manager.register(original, name)
-
-
-def sweep(folder: Path, redactor: Redactor) -> list[Path]:
-    """Scrub every file under ``folder`` in place; returns the files that had to be changed."""
-    changed: list[Path] = []
-    if not redactor or not folder.is_dir():
-        return changed
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.is_symlink():
-            continue
-        raw = path.read_bytes()
-        scrubbed = redactor.data(raw)
-        if path.suffix == ".json":
-            try:
-                document = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                pass
-            else:
-                cleaned = redactor.tree(document)
-                if cleaned != document:
-                    scrubbed = (json.dumps(cleaned, ensure_ascii=False, indent=None) + "\n").encode("utf-8")
-        if scrubbed != raw:
-            tmp = path.with_name(f".{path.name}.redacting")
-            tmp.write_bytes(scrubbed)
-            shutil.copymode(path, tmp)
-            os.replace(tmp, path)
-            changed.append(path)
-    return changed
