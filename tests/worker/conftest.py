@@ -23,6 +23,7 @@ import psutil
 import pytest
 
 from tests.conftest import REPO, SuiteProject
+from tests.support.factories import stopped_at_teardown
 from tests.support.tools import npm_ci
 from tests.support.tools import require as support_require
 
@@ -234,16 +235,7 @@ def start_worker(*args: str, env: Mapping[str, str] | None = None, timeout_s: fl
 @pytest.fixture
 def worker(worker_runtime: Runtime) -> Iterator[Callable[..., WorkerProcess]]:
     """Factory: ``worker("--env", "production", "--var", "VERSION=1.4.2")`` -> a running Worker."""
-    started: list[WorkerProcess] = []
-
-    def factory(*args: str, env: Mapping[str, str] | None = None) -> WorkerProcess:
-        process = start_worker(*args, env=env)
-        started.append(process)
-        return process
-
-    yield factory
-    for process in started:
-        process.stop()
+    yield from stopped_at_teardown(start_worker, WorkerProcess.stop)
 
 
 @pytest.fixture
