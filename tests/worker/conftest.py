@@ -242,8 +242,12 @@ def worker(worker_runtime: Runtime) -> Iterator[Callable[..., WorkerProcess]]:
 def worker_project(
     suite_project: SuiteProject, worker_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> SuiteProject:
-    """The suite copied to a temporary folder, with ``examples/`` reachable from its environment files."""
-    (suite_project.path / "examples").symlink_to(REPO / "examples", target_is_directory=True)
+    """The suite copied to a temporary folder, with the Worker example in it as a user's repository holds
+    it: its files copied (the precheck files must be inside the project), only ``node_modules`` linked."""
+    source = REPO / "examples" / "cloudflare-worker"
+    copy = suite_project.path / "examples" / "cloudflare-worker"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("node_modules"))
+    (copy / "node_modules").symlink_to(source / "node_modules", target_is_directory=True)
     for name in list(os.environ):
         if name.startswith("GONOGO_WORKER_") or name in WORKER_VARS:
             monkeypatch.delenv(name)

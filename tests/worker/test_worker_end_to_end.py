@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +23,6 @@ import pytest
 
 from tests.conftest import SuiteProject, SuiteRun
 from tests.worker.conftest import (
-    EXAMPLE,
     LAUNCHED,
     SEED,
     LineReader,
@@ -134,13 +132,8 @@ def test_the_kv_route_fails_naming_the_missing_key(worker_project: SuiteProject)
 
 
 def test_without_node_modules_the_launch_says_to_run_npm_ci(worker_project: SuiteProject) -> None:
-    # a copy of the example without its node_modules, where the environment file looks for it
-    (worker_project.path / "examples").unlink()
-    shutil.copytree(
-        EXAMPLE,
-        worker_project.path / "examples" / "cloudflare-worker",
-        ignore=shutil.ignore_patterns("node_modules"),
-    )
+    # the project's copy of the example, without its node_modules (the fixture links them)
+    (worker_project.path / "examples" / "cloudflare-worker" / "node_modules").unlink()
 
     run = worker_project.run("--env", "worker-staging", "--stage", "smoke", timeout_s=RUN_TIMEOUT_S)
 
