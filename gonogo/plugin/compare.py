@@ -129,9 +129,11 @@ def run_comparison(
         ],
         title=f"latency, baseline vs candidate ({report.classification.value.upper()})",
     )
+    # through the redactor on the way out: a base URL may carry credentials (the sweep is the second line)
+    svg = context.redactor.text(svg)
     chart = folder / "compare-latency.svg"
     chart.write_text(svg, encoding="utf-8")
-    (folder / "compare.json").write_text(as_json(report.to_dict()), encoding="utf-8")
+    (folder / "compare.json").write_text(as_json(context.redactor.tree(report.to_dict())), encoding="utf-8")
     charts.save(context.reports_dir, chart.name, svg)  # reports/<env>/charts/, beside the report
     evidence.file(chart, "latency distributions, baseline vs candidate")
     write(f"gonogo compare: record and plot in {shown(folder)}")

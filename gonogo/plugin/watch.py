@@ -182,19 +182,18 @@ def run_watch(
     for finding in result.findings():
         findings.add(finding)
     folder = output_folder(request, context, FOLDER)
-    data = result.to_dict()
+    # through the redactor on the way out: the base URL may carry credentials (the sweep is the second line)
+    data = context.redactor.tree(result.to_dict())
     (folder / "watch.json").write_text(as_json(data), encoding="utf-8")
-    chart = folder / "watch.svg"
-    chart.write_text(
-        plots.watch_svg(
-            result,
-            p95_limit_ms=plan.p95_ms,
-            error_rate_limit=plan.max_error_rate,
-            title=f"watch of {plan.prober.client.base_url}: "
-            f"{result.end.value.upper()} after {result.elapsed_s:.1f} s",
-        ),
-        encoding="utf-8",
+    svg = plots.watch_svg(
+        result,
+        p95_limit_ms=plan.p95_ms,
+        error_rate_limit=plan.max_error_rate,
+        title=f"watch of {plan.prober.client.base_url}: "
+        f"{result.end.value.upper()} after {result.elapsed_s:.1f} s",
     )
+    chart = folder / "watch.svg"
+    chart.write_text(context.redactor.text(svg), encoding="utf-8")
     evidence.json("watch measurements (JSON)", data)
     charts.save(context.reports_dir, chart.name, chart.read_text(encoding="utf-8"))  # beside the report
     evidence.file(chart, "watch over time")
