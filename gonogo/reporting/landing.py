@@ -153,10 +153,12 @@ def _way_in(gate: Mapping[str, Any] | None, links: Links) -> str:
     note = ""
     if gate is not None:
         summary = gate.get("summary") or {}
+        counted = summary.get("counted", 0)
+        deciding = "check that decides" if counted == 1 else "checks that decide"
         note = (
             f'<div class="muted">Allure counts every test case ({summary.get("checks", 0)} checks and the '
-            f"verdict entry, policy skips included); the gate counts only the {summary.get('counted', 0)} "
-            "checks that decide, and the verdict above is the decision.</div>"
+            f"verdict entry, policy skips included); the gate counts only the {counted} {deciding}, and "
+            "the verdict above is the decision.</div>"
         )
     return f'<nav class="way-in">{"".join(parts)}{note}</nav>'
 
