@@ -31,8 +31,8 @@ _LIST = re.compile(
 )
 
 
-def wrangler_verdicts(home: Path, node: str, cases: list[tuple[Path, str]]) -> list[dict[str, Any]]:
-    """What wrangler says of each (config, env): its "not inherited" items and whether it refused."""
+def read_with_wrangler(home: Path, node: str, cases: list[tuple[Path, str]]) -> list[dict[str, Any]]:
+    """wrangler's own reading of each (config, env): its output and its error (None when it read it)."""
     done = subprocess.run(
         [node, str(SCRIPT), str(home)],
         input=json.dumps([[str(path), env] for path, env in cases]),
@@ -43,9 +43,13 @@ def wrangler_verdicts(home: Path, node: str, cases: list[tuple[Path, str]]) -> l
         env={**os.environ, **QUIET_ENV},
         cwd=home,
     )
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def wrangler_verdicts(home: Path, node: str, cases: list[tuple[Path, str]]) -> list[dict[str, Any]]:
+    """What wrangler says of each (config, env): its "not inherited" items and whether it refused."""
     results = []
-    for line in done.stdout.splitlines():
-        item = json.loads(line)
+    for item in read_with_wrangler(home, node, cases):
         text = _ANSI.sub("", item["output"] + "\n" + (item["error"] or ""))
         found = {(field, None) for field in _FIELD.findall(text)}
         found |= {(field, name) for field, name in _NAMED.findall(text)}
@@ -174,3 +178,27 @@ def _inline(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_inline(v) for v in value) + "]"
     return json.dumps(value)
+
+
+#: JSON5 that a JSON5 parser reads and wrangler's jsonc-parser does not
+JSON5_ONLY = {
+    "single quotes": "{'name': 'worker', 'main': 'src/index.js', 'compatibility_date': '2025-01-01'}",
+    "unquoted keys": '{name: "worker", main: "src/index.js", compatibility_date: "2025-01-01"}',
+    "NaN": '{"name": "worker", "main": "src/index.js", "compatibility_date": "2025-01-01", "x": NaN}',
+}
+
+
+def test_json5_only_syntax_is_refused_by_wrangler_and_by_gonogo_alike(
+    wrangler_home: Path, node: str, tmp_path: Path
+) -> None:
+    cases = []
+    for index, text in enumerate(JSON5_ONLY.values()):
+        path = tmp_path / f"config-{index}" / "wrangler.jsonc"
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+        cases.append((path, ""))
+    theirs = read_with_wrangler(wrangler_home, node, cases)
+    assert [item["error"] is not None for item in theirs] == [True] * len(cases), theirs
+    for path, _ in cases:
+        with pytest.raises(wrangler.WranglerError, match=r"is JSON5, not JSON with comments \(JSONC\)"):
+            wrangler.load(path)
