@@ -135,6 +135,7 @@ def upstream(
         shutil.copytree(folder, copy)
         return _judge(lockfiles.kind_of(CORPUS / case["file"]), copy, py_tools, js_tools, copy.parent)
 
+    tmp_path_factory.getbasetemp()  # made once, here: four threads making it at once race in its clean-up
     with ThreadPoolExecutor(max_workers=4) as pool:
         return dict(zip([case["file"] for case in CASES], pool.map(judge, CASES), strict=True))
 
