@@ -90,12 +90,22 @@ class Exchange:
         return "\n".join(lines)
 
 
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or {"http": 80, "https": 443}.get(url.scheme)
+
+
 class _Bearer(httpx.Auth):
-    def __init__(self, token: SecretStr) -> None:
+    """The bearer token, sent to ``base_url``'s origin only: a request a check makes to another origin
+    (an absolute URL) goes without it. The environment file already refuses paths that leave the origin;
+    this holds for what a check builds itself."""
+
+    def __init__(self, token: SecretStr, base_url: str) -> None:
         self._token = token
+        self._origin = _origin(httpx.URL(base_url))
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._token.get_secret_value()}"
+        if _origin(request.url) == self._origin:
+            request.headers["Authorization"] = f"Bearer {self._token.get_secret_value()}"
         yield request
 
     def __repr__(self) -> str:
@@ -325,7 +335,7 @@ def build_client(
     config = env.http
     auth: httpx.Auth | None = None
     if config.bearer_secret and config.bearer_secret in secrets:
-        auth = _Bearer(secrets[config.bearer_secret])
+        auth = _Bearer(secrets[config.bearer_secret], base_url)
     started: dict[int, float] = {}
 
     def on_failure(request: httpx.Request, reason: str, elapsed_ms: float) -> None:

@@ -157,3 +157,30 @@ class _Stream(httpx.SyncByteStream):
 
     def __iter__(self) -> Any:
         return self._chunks
+
+
+def test_the_bearer_goes_to_the_base_urls_origin_only() -> None:
+    seen: dict[str, str | None] = {}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen[str(request.url)] = request.headers.get("authorization")
+        return httpx.Response(200)
+
+    env = environment("http://127.0.0.1:8080", bearer_secret="API_TOKEN", retries=0)
+    secrets = {"API_TOKEN": SecretStr("origin-bound-token-5e1f")}
+    with client_for(env, [], secrets, transport=httpx.MockTransport(answer)) as client:
+        for url in (
+            "/health",
+            "http://127.0.0.1:8080/version",
+            "http://other.invalid/health",
+            "https://127.0.0.1:8080/health",
+            "http://127.0.0.1:8081/health",
+        ):
+            client.get(url)
+    assert seen == {
+        "http://127.0.0.1:8080/health": "Bearer origin-bound-token-5e1f",
+        "http://127.0.0.1:8080/version": "Bearer origin-bound-token-5e1f",
+        "http://other.invalid/health": None,
+        "https://127.0.0.1:8080/health": None,
+        "http://127.0.0.1:8081/health": None,
+    }
