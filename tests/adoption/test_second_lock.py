@@ -22,3 +22,25 @@ def test_every_stage_run_is_followed_by_the_second_lock(template: str) -> None:
     for index, stage in runs:
         following = "\n".join(lines[index + 1 : index + 5])
         assert SECOND_LOCK in following, f"{template}: the {stage} run has no gonogo verdict after it"
+
+
+#: documented recipes: a code block that runs gonogo and then deploys, switches or promotes
+RECIPE_DOCS = [
+    "docs/gate.md",
+    "docs/adoption.md",
+    "docs/cloudflare-workers.md",
+    "docs/bluegreen.md",
+    "README.md",
+]
+ACTS = re.compile(r"versions deploy|switch-traffic|kubectl argo|promote|deploy\.sh|\./deploy/")
+
+
+@pytest.mark.parametrize("doc", RECIPE_DOCS)
+def test_every_documented_recipe_that_acts_on_a_run_checks_the_second_lock(doc: str) -> None:
+    text = (TEMPLATES.parents[2] / doc).read_text(encoding="utf-8")
+    for block in re.finditer(r"```(?:bash|sh|yaml|yml)\n(.*?)```", text, re.S):
+        code = [line for line in block.group(1).splitlines() if not line.lstrip().startswith("#")]
+        runs = "\n".join(code)
+        if "pytest --env" in runs and ACTS.search(runs):
+            line = text[: block.start()].count("\n") + 1
+            assert "gonogo verdict" in runs, f"{doc}:{line}: a recipe acts on pytest's exit code alone"
