@@ -12,9 +12,12 @@ folder's files: allure_files, properties, executor, categories, history, run_fil
     every process, sessionstart    allure-pytest's writer replaced by a redacting one
     collection                     labels: epic = environment, feature = stage, story = check family,
                                    severity = critical / normal from @pytest.mark.gate
-    controller, pytest_gonogo_verdict   the gate's document, handed over in memory once it is written
-    controller, sessionfinish      verdict + files attached, environment rows completed, the whole
-                                   folder swept for secrets
+    controller, pytest_gonogo_verdict   the gate's document, handed over in memory once it is written:
+                                   verdict + files attached, environment rows completed, the whole
+                                   folder swept for secrets, all before the gate delivers the verdict
+    controller, sessionfinish      the same, for a run the gate never handed a verdict
+    every process                  a file that cannot be written (a full disk) is recorded, never raised:
+                                   the gate says NO-GO (reports-unwritable); workers hand theirs back
 """
 
 from __future__ import annotations
