@@ -106,3 +106,38 @@ def test_an_allure_bundle_that_cannot_be_written_after_the_checks_passed_turns_g
     delivered = summary.read_text()
     assert delivered.count("VERDICT: **") == 1, delivered
     assert "VERDICT: **NO-GO** (exit 11" in delivered
+
+
+#: between the two checks the results folder is a file: only the result of the first cannot be written,
+#: and by the end of the run the folder is back, so the controller's own writes succeed
+BREAKS_THEN_MENDS = """
+import pathlib
+import shutil
+
+FOLDER = pathlib.Path("reports/staging/allure-results")
+
+
+def test_breaks_the_results_folder():
+    shutil.move(FOLDER, FOLDER.with_name("kept"))
+    FOLDER.write_text("not a folder")
+
+
+def test_mends_it():
+    FOLDER.unlink()
+    shutil.move(FOLDER.with_name("kept"), FOLDER)
+"""
+
+
+@pytest.mark.parametrize(
+    "mode", [pytest.param([], id="serial"), pytest.param(["-n", "2", "--dist", "loadfile"], id="xdist")]
+)
+def test_a_result_a_worker_could_not_write_reaches_the_verdict(suite: GateSuite, mode: list[str]) -> None:
+    # under xdist the failed write is a worker's alone: it reaches the gate only through the hand-back
+    suite.add("smoke/test_breaks.py", BREAKS_THEN_MENDS)
+    run = suite.run(*mode)
+
+    assert run.ret == 11, run.output
+    assert run.gate is not None, run.output
+    assert run.codes() == ["reports-unwritable"]
+    assert "reports/staging/allure-results/" in run.gate["reasons"][0]["message"]
+    _without_traceback(run.output)
