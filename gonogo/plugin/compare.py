@@ -20,7 +20,7 @@ from gonogo.plugin.api import not_applicable
 from gonogo.plugin.clients import measuring_client
 from gonogo.plugin.context import CONTEXT_KEY, RunContext, run_environment
 from gonogo.plugin.evidence import Evidence, FindingRecorder
-from gonogo.plugin.output import as_json, fail_setup, output_folder, terminal_writer
+from gonogo.plugin.output import fail_setup, output_folder, terminal_writer, write_chart, write_record
 from gonogo.probes.fetch import fetch
 
 if TYPE_CHECKING:
@@ -89,7 +89,6 @@ def run_comparison(
     from gonogo.bluegreen.compare_text import look_line
     from gonogo.bluegreen.looks import compare_sequentially
     from gonogo.bluegreen.traffic import batch_sender
-    from gonogo.reporting import charts
     from gonogo.reporting.charts import bluegreen as plots
 
     assert plan.env.baseline is not None
@@ -129,12 +128,9 @@ def run_comparison(
         ],
         title=f"latency, baseline vs candidate ({report.classification.value.upper()})",
     )
-    # through the redactor on the way out: a base URL may carry credentials (the sweep is the second line)
-    svg = context.redactor.text(svg)
     chart = folder / "compare-latency.svg"
-    chart.write_text(svg, encoding="utf-8")
-    (folder / "compare.json").write_text(as_json(context.redactor.tree(report.to_dict())), encoding="utf-8")
-    charts.save(context.reports_dir, chart.name, svg)  # reports/<env>/charts/, beside the report
+    write_chart(context, chart, svg)
+    write_record(context, folder / "compare.json", report.to_dict())
     evidence.file(chart, "latency distributions, baseline vs candidate")
     write(f"gonogo compare: record and plot in {shown(folder)}")
     return report

@@ -56,3 +56,22 @@ def fail_setup(context: RunContext, message: str) -> NoReturn:
 def as_json(data: Any) -> str:
     """The JSON records the checks keep beside their charts (indented, for people reading artifacts)."""
     return json.dumps(data, indent=2, default=str)
+
+
+def write_record(context: RunContext, path: Path, data: Any) -> Any:
+    """A check's JSON record, redacted as a tree on the way out (a base URL may carry credentials; the
+    end-of-run sweep is the second line, not the first); returns what was written."""
+    scrubbed = context.redactor.tree(data)
+    path.write_text(as_json(scrubbed), encoding="utf-8")
+    return scrubbed
+
+
+def write_chart(context: RunContext, path: Path, svg: str) -> str:
+    """A check's SVG chart, redacted (titles name URLs), beside its record and in reports/<env>/charts/
+    for the deployment report; returns what was written."""
+    from gonogo.reporting import charts
+
+    scrubbed = context.redactor.text(svg)
+    path.write_text(scrubbed, encoding="utf-8")
+    charts.save(context.reports_dir, path.name, scrubbed)
+    return scrubbed

@@ -22,7 +22,7 @@ from gonogo.plugin.api import not_applicable
 from gonogo.plugin.clients import measuring_client
 from gonogo.plugin.context import RunContext, run_environment
 from gonogo.plugin.evidence import Evidence, FindingRecorder
-from gonogo.plugin.output import as_json, fail_setup, output_folder, terminal_writer
+from gonogo.plugin.output import fail_setup, output_folder, terminal_writer, write_chart, write_record
 
 if TYPE_CHECKING:
     from gonogo.bluegreen import watch as watch_mod
@@ -124,7 +124,6 @@ def run_watch(
     request: pytest.FixtureRequest, plan: WatchPlan, findings: FindingRecorder, evidence: Evidence
 ) -> watch_mod.WatchResult:
     from gonogo.bluegreen import watch as watch_mod
-    from gonogo.reporting import charts
     from gonogo.reporting.charts import bluegreen as plots
 
     write = terminal_writer(request.config)
@@ -182,9 +181,7 @@ def run_watch(
     for finding in result.findings():
         findings.add(finding)
     folder = output_folder(request, context, FOLDER)
-    # through the redactor on the way out: the base URL may carry credentials (the sweep is the second line)
-    data = context.redactor.tree(result.to_dict())
-    (folder / "watch.json").write_text(as_json(data), encoding="utf-8")
+    data = write_record(context, folder / "watch.json", result.to_dict())
     svg = plots.watch_svg(
         result,
         p95_limit_ms=plan.p95_ms,
@@ -193,9 +190,8 @@ def run_watch(
         f"{result.end.value.upper()} after {result.elapsed_s:.1f} s",
     )
     chart = folder / "watch.svg"
-    chart.write_text(context.redactor.text(svg), encoding="utf-8")
+    write_chart(context, chart, svg)
     evidence.json("watch measurements (JSON)", data)
-    charts.save(context.reports_dir, chart.name, chart.read_text(encoding="utf-8"))  # beside the report
     evidence.file(chart, "watch over time")
     return result
 
