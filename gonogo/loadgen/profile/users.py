@@ -68,8 +68,9 @@ class RouteUser(FastHttpUser):
         # the lean request path (_send): locust's own send, and the event its statistics listen to
         self._safe_send: Callable[..., Any] | None = getattr(self.client, "_send_request_safe_mode", None)
         self._fire = environment.events.request.fire
-        #: id of one of the plan's routes -> (the route, its URL, headers and payload)
-        self._prepared_routes: dict[int, tuple[Any, tuple[str, dict[str, str], str | None]]] = {}
+        #: id of each of the plan's routes (held by self._routes, so the ids stay theirs) -> its URL,
+        #: headers and payload, built once
+        self._prepared_routes = {id(route): self._prepared(route) for route in self._routes}
 
     def on_start(self) -> None:
         if self._open and self._period is not None:
@@ -138,7 +139,8 @@ class RouteUser(FastHttpUser):
         send = self._safe_send
         if send is None:  # a locust without the method: its public path, the same result, slower
             return self._send_public(route, context)
-        url, headers, payload = self._prepared(route)
+        prepared = self._prepared_routes.get(id(route))
+        url, headers, payload = prepared if prepared is not None else self._prepared(route)
         base = self.context()
         start_time = time.time()
         started = time.perf_counter()
@@ -162,11 +164,7 @@ class RouteUser(FastHttpUser):
 
     def _prepared(self, route: Any) -> tuple[str, dict[str, str], str | None]:
         """The URL, the request's own headers and the payload of ``route``, as ``client.request`` builds
-        them (the user's default headers are added by geventhttpclient, which copies these); built once
-        for each of the plan's routes."""
-        prepared = self._prepared_routes.get(id(route))
-        if prepared is not None and prepared[0] is route:
-            return prepared[1]
+        them (the user's default headers are added by geventhttpclient, which copies these)."""
         headers = {"Accept-Encoding": "gzip, deflate, br"}
         if self.client.auth_header:  # credentials in the host URL
             headers["Authorization"] = self.client.auth_header
@@ -175,10 +173,7 @@ class RouteUser(FastHttpUser):
             payload = json.dumps(route.json_body)
             headers["Content-Type"] = "application/json"
             headers["Accept"] = "application/json"
-        built = (self.client._build_url(route.path), headers, payload)
-        if route in self._routes:
-            self._prepared_routes[id(route)] = (route, built)
-        return built
+        return self.client._build_url(route.path), headers, payload
 
     def _send_public(self, route: Any, context: dict[str, Any] | None) -> bool:
         # stream=True: the body is read here, whole and bounded (body.py), not by locust, whose
