@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from cryptography import x509
-
 from gonogo.errors import GonogoError
 
 #: negotiated protocols that pass (``SSLSocket.version()`` names)
@@ -146,6 +144,9 @@ def _handshake(host: str, port: int, context: ssl.SSLContext, timeout_s: float) 
 
 def not_after_of(der: bytes) -> dt.datetime | None:
     """The notAfter of a DER certificate (UTC), or None when the bytes are not a certificate."""
+    # imported here: cryptography costs every run that collects the TLS check about 30 ms, most never use it
+    from cryptography import x509
+
     try:
         return x509.load_der_x509_certificate(der).not_valid_after_utc
     except ValueError:

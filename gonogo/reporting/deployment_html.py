@@ -12,8 +12,10 @@ import html
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import markdown
+if TYPE_CHECKING:
+    import markdown
 
 #: pictographs and their joiners/selectors; arrows and punctuation stay (every font has them)
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]+ ?")
@@ -28,6 +30,10 @@ def without_emoji(text: str) -> str:
 
 
 def _converter() -> markdown.Markdown:
+    # imported here: only a run that writes an Allure bundle renders the report, and Markdown with its
+    # extensions costs the others about 10 ms of start-up
+    import markdown
+
     converter = markdown.Markdown(extensions=["fenced_code", "sane_lists", "tables"], output_format="html")
     # raw HTML and links in the text (messages quoting a response) are text, not markup
     converter.preprocessors.deregister("html_block")

@@ -14,10 +14,14 @@ from tests.support.runs import NESTED_RUN_VARS, environ_without, run_python
 
 #: what only the load check, the comparison and the watch need (locust's gevent would also patch pytest)
 HEAVY = ("locust", "gevent", "scipy", "numpy", "hdrh")
+#: what only a precheck reading a lock file, a wrangler config or a certificate needs: the parsers of
+#: those formats, imported when one is read (the prechecks' modules are collected by every run)
+PARSERS = ("yaml", "pyjson5", "nodesemver", "cryptography")
 
-#: prints (last, as JSON) which of HEAVY this interpreter imported by then
+#: prints (last, as JSON) which of HEAVY and PARSERS this interpreter imported by then
 _REPORT = (
-    f"import json, sys; print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r})))"
+    "import json, sys; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
+    f"{set(HEAVY + PARSERS)!r})))"
 )
 
 
@@ -25,13 +29,13 @@ def _imported(output: str) -> list[str]:
     return list(json.loads(output.strip().splitlines()[-1]))
 
 
-def test_loading_the_plugin_imports_no_load_generator_and_no_statistics() -> None:
+def test_loading_the_plugin_imports_no_load_generator_no_statistics_and_no_parsers() -> None:
     done = run_python("-c", f"import gonogo.plugin; {_REPORT}")
     assert done.returncode == 0, done.stderr
     assert _imported(done.stdout) == []
 
 
-def test_a_smoke_stage_imports_no_load_generator_and_no_statistics(
+def test_a_smoke_stage_imports_no_load_generator_no_statistics_and_no_parsers(
     tmp_path: Path, demo: Callable[..., DemoProcess]
 ) -> None:
     target = demo()

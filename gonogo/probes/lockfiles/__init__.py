@@ -25,27 +25,30 @@ never misread as requirements files.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
-from gonogo.probes.lockfiles import bun, npm, pdm, pipfile, pnpm, poetry, pylock, requirements, uv, yarn
 from gonogo.probes.lockfiles.report import FIXES, LockReport
 
-__all__ = ["FIXES", "READERS", "UNSUPPORTED", "LockReport", "check", "kind_of"]
+__all__ = ["FIXES", "READERS", "UNSUPPORTED", "LockReport", "check", "kind_of", "reader"]
 
-#: kind -> the module function that checks it
-READERS: dict[str, Callable[[Path, LockReport], None]] = {
-    "package-lock.json": npm.check,
-    "pnpm-lock.yaml": pnpm.check,
-    "yarn.lock": yarn.check,
-    "bun.lock": bun.check,
-    "uv.lock": uv.check,
-    "poetry.lock": poetry.check,
-    "pdm.lock": pdm.check,
-    "Pipfile.lock": pipfile.check,
-    "pylock.toml": pylock.check,
-    "requirements": requirements.check,
+#: kind -> the module (of this package) whose ``check`` reads it. Imported when a file of that kind is read,
+#: not with this package: the formats' parsers (PyYAML, pyjson5, node-semver, packaging) cost a run that pins
+#: nothing about 60 ms, and every run collects the dependency-pins check to see its stage
+READERS: dict[str, str] = {
+    "package-lock.json": "npm",
+    "pnpm-lock.yaml": "pnpm",
+    "yarn.lock": "yarn",
+    "bun.lock": "bun",
+    "uv.lock": "uv",
+    "poetry.lock": "poetry",
+    "pdm.lock": "pdm",
+    "Pipfile.lock": "pipfile",
+    "pylock.toml": "pylock",
+    "requirements": "requirements",
 }
 #: lock formats gonogo does not read, named so they are refused instead of misread as requirements
 UNSUPPORTED = (
@@ -89,5 +92,11 @@ def check(path: Path) -> LockReport:
             f"pnpm-lock.yaml, yarn.lock, bun.lock, uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pylock.toml)"
         )
         return report
-    READERS[kind](path, report)
+    reader(kind)(path, report)
     return report
+
+
+def reader(kind: str) -> Callable[[Path, LockReport], None]:
+    """The function that checks a lock file of ``kind`` (a key of :data:`READERS`), its module imported."""
+    module = importlib.import_module(f"{__name__}.{READERS[kind]}")
+    return cast(Callable[[Path, LockReport], None], module.check)

@@ -16,8 +16,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import pyjson5
-
 from gonogo.errors import GonogoError
 
 
@@ -63,6 +61,9 @@ def load(path: Path) -> dict[str, Any]:
     try:
         data = loads_jsonc(text)
     except ValueError as exc:
+        # only to say why a file was refused: imported here, not by every run that collects the check
+        import pyjson5
+
         try:
             pyjson5.loads(text)
         except pyjson5.Json5Exception:
