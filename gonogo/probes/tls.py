@@ -144,7 +144,7 @@ def _handshake(host: str, port: int, context: ssl.SSLContext, timeout_s: float) 
 
 def not_after_of(der: bytes) -> dt.datetime | None:
     """The notAfter of a DER certificate (UTC), or None when the bytes are not a certificate."""
-    # imported here: cryptography costs every run that collects the TLS check about 30 ms, most never use it
+    # imported here: cryptography costs tens of ms, and every run collects the TLS check; few decode a cert
     from cryptography import x509
 
     try:

@@ -36,8 +36,8 @@ from gonogo.probes.lockfiles.report import FIXES, LockReport
 __all__ = ["FIXES", "READERS", "UNSUPPORTED", "LockReport", "check", "kind_of", "reader"]
 
 #: kind -> the module (of this package) whose ``check`` reads it. Imported when a file of that kind is read,
-#: not with this package: the formats' parsers (PyYAML, pyjson5, node-semver, packaging) cost a run that pins
-#: nothing about 60 ms, and every run collects the dependency-pins check to see its stage
+#: not with this package: every run collects the dependency-pins check to see its stage, and the formats'
+#: parsers (PyYAML, pyjson5, node-semver, packaging) would cost each run tens of ms (docs/load.md)
 READERS: dict[str, str] = {
     "package-lock.json": "npm",
     "pnpm-lock.yaml": "pnpm",
