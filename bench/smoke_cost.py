@@ -3,10 +3,10 @@ as plain pytest + httpx tests, against one real demo on loopback, alternated rou
 
     python bench/smoke_cost.py [--rounds 7]
 
-Both sides are whole `python -m pytest` processes (interpreter start, plugin loading, collection, the
-requests, the report), since that is what a CI job pays. The table shows the median wall time of each
-side and the ratio per round (gonogo / plain), whose median is the figure docs/load.md quotes, and the
-CPU seconds (user + system) of each process, which another job on the machine disturbs less.
+Every side is a whole `python -m pytest` process (interpreter start, plugin loading, collection, the
+requests, the report), since that is what a CI job pays. The table shows each side's wall time per round
+and the ratios gonogo / plain and floor / plain, whose medians are the figures docs/load.md quotes, and
+the CPU seconds (user + system) of each process, which another job on the machine disturbs less.
 
 What each side loads is what its own install brings, nothing else of this venv: the plain side runs
 without gonogo and the plugins only gonogo brings (pytest-xdist, allure-pytest, locust's), both sides
