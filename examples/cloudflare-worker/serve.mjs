@@ -7,7 +7,8 @@
 // `compatibility_flags` from the top level (an [env.*] may override them); `vars` and `kv_namespaces`
 // from [env.<name>] ONLY (wrangler does not inherit them), so a binding the environment forgets is
 // missing here as it would be on Cloudflare. KV is in memory, seeded from --seed/--kv before the
-// "listening on" line is printed. Nothing leaves the machine: no Cloudflare account, `cf: false` (no
+// requested port opens (so the first /health that answers finds the seed) and before the "listening on"
+// line is printed. Nothing leaves the machine: no Cloudflare account, `cf: false` (no
 // cf.json download), loopback only.
 //
 // Knobs (a flag beats its variable; docs/cloudflare-workers.md):
@@ -211,7 +212,7 @@ async function main() {
   }
   const entries = seedEntries(options, worker);
 
-  const mf = new Miniflare({
+  const settings = {
     name: worker.name,
     modules: true,
     scriptPath: worker.scriptPath,
@@ -224,9 +225,21 @@ async function main() {
     kvNamespaces: worker.kv,
     kvPersist: false, // in memory: every run starts from the seed
     host: options.host,
-    port: options.port,
     cf: false, // no download of cf.json from Cloudflare
-  });
+  };
+
+  // Seeded before the port opens: gonogo (and any launcher) counts the Worker up when /health answers,
+  // and a key put after that is missing for the first requests, as it would never be on Cloudflare,
+  // where KV is written before the deploy. So workerd starts on a port of its own choosing, the seed is
+  // put, and only then does it move to the port asked for. Miniflare keeps non-persisted storage in a
+  // temporary folder of the instance, which outlives setOptions (it is removed at exit).
+  const mf = new Miniflare({ ...settings, port: entries.length ? 0 : options.port });
+  await mf.ready;
+  for (const { binding, key, value } of entries) {
+    const namespace = await mf.getKVNamespace(binding);
+    await namespace.put(key, value);
+  }
+  if (entries.length) await mf.setOptions({ ...settings, port: options.port });
 
   // Stopping: Miniflare's own exit hook (installed by the constructor) answers SIGTERM / SIGINT by
   // killing workerd and exiting 143 / 130; a launcher that signals the whole process group (gonogo
@@ -234,10 +247,6 @@ async function main() {
 
   const url = await mf.ready;
   const started = Date.now();
-  for (const { binding, key, value } of entries) {
-    const namespace = await mf.getKVNamespace(binding);
-    await namespace.put(key, value);
-  }
   const inject = async (why) => {
     const namespace = await mf.getKVNamespace(FAULT_BINDING);
     const mode = options.fault === "none" ? "errors" : options.fault;

@@ -209,12 +209,12 @@ class WorkerProcess:
             self.process.stdout.close()
 
 
-def start_worker(*args: str, env: Mapping[str, str] | None = None, timeout_s: float = 60.0) -> WorkerProcess:
-    """``node serve.mjs --port 0 ARGS`` and wait (bounded) for its listening line."""
+def spawn_worker(*args: str, port: int = 0, env: Mapping[str, str] | None = None) -> WorkerProcess:
+    """``node serve.mjs --port PORT ARGS`` in a process group of its own, without waiting for it."""
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO_WORKER_")}
     child_env.update(env or {})
     process = subprocess.Popen(
-        ["node", str(SERVE), "--port", "0", *args],
+        ["node", str(SERVE), "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -223,7 +223,12 @@ def start_worker(*args: str, env: Mapping[str, str] | None = None, timeout_s: fl
         start_new_session=True,
     )
     assert process.stdout is not None
-    worker = WorkerProcess(process, LineReader(process.stdout))
+    return WorkerProcess(process, LineReader(process.stdout))
+
+
+def start_worker(*args: str, env: Mapping[str, str] | None = None, timeout_s: float = 60.0) -> WorkerProcess:
+    """``node serve.mjs --port 0 ARGS`` and wait (bounded) for its listening line."""
+    worker = spawn_worker(*args, env=env)
     match = worker.output.wait_for(LISTENING, timeout_s)
     if match is None:
         worker.stop()

@@ -8,12 +8,14 @@ Every test checks that no Worker process it caused is left running.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,13 +23,16 @@ from typing import Any
 import httpx
 import pytest
 
+from gonogo.processes import free_port
 from tests.conftest import SuiteProject, SuiteRun
 from tests.worker.conftest import (
     LAUNCHED,
     SEED,
     LineReader,
+    Runtime,
     WorkerProcess,
     live_in_group,
+    spawn_worker,
     wait_until_gone,
 )
 
@@ -142,6 +147,29 @@ def test_without_node_modules_the_launch_says_to_run_npm_ci(worker_project: Suit
     assert "blocked by launch" in run.output
     assert "the Workers runtime is not installed" in run.output
     assert "Fix: npm ci --prefix examples/cloudflare-worker" in run.output
+
+
+def test_the_seed_is_in_kv_when_health_first_answers(worker_runtime: Runtime) -> None:
+    # a launcher counts the Worker up at its first 2xx on /health; the seeded key must be readable then,
+    # not a moment later (it was missing for the first requests of a full run: 500 from /api/config)
+    port = free_port()
+    process = spawn_worker("--env", "staging", "--seed", str(SEED), port=port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=2.0) as client:
+            deadline = time.monotonic() + 60.0
+            first: httpx.Response | None = None
+            while first is None and time.monotonic() < deadline and process.process.poll() is None:
+                with contextlib.suppress(httpx.TransportError):
+                    answer = client.get("/health")
+                    if answer.status_code == 200:
+                        first = client.get("/api/config")
+                time.sleep(0.005)
+    finally:
+        process.stop()
+
+    assert first is not None, f"/health never answered 200: {process.output.rest(1.0)}"
+    assert first.status_code == 200, first.text
+    assert first.json()["value"]["greeting"] == "hello from the edge"
 
 
 def test_fault_after_turns_the_kv_route_to_errors(worker: Callable[..., WorkerProcess]) -> None:
