@@ -333,6 +333,8 @@ def _error_finding(report: ComparisonReport) -> Finding:
         f"baseline {text.rate(errors.baseline_errors, errors.baseline_n)}, "
         f"candidate {text.rate(errors.candidate_errors, errors.candidate_n)}"
     )
+    if kinds := text.errors_text(report.traffic, "candidate", shown=1):
+        counts += f" ({kinds})"
     # the errors are pooled over the routes: per route, a share of the requests still needed
     more_per_route = None if errors.more is None else errors.more / max(len(report.routes), 1)
     more = _undecided(report, errors.classification, more_per_route)

@@ -6,12 +6,56 @@ Kept apart from :mod:`gonogo.bluegreen.compare` (which judges) so each module ho
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gonogo.bluegreen.stats import Classification, LatencyComparison
+from gonogo.bluegreen.traffic import SIDES, Side, Traffic
 
 if TYPE_CHECKING:  # the report's type only: compare imports this module
     from gonogo.bluegreen.compare import ComparisonReport, Look
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    """Requests of one side that failed the same way on the same route, and when in the traffic."""
+
+    side: Side
+    route: str
+    #: ``HTTP 500``, or the transport error (``ConnectError: ...``)
+    what: str
+    count: int
+    first_s: float
+    last_s: float
+
+    def text(self) -> str:
+        when = f"at {self.first_s:.2f} s" if self.count == 1 else f"{self.first_s:.2f}-{self.last_s:.2f} s"
+        return f"{self.count} x {self.what} on {self.route!r} ({when} into the comparison)"
+
+
+def error_kinds(traffic: Traffic, side: Side) -> list[ErrorKind]:
+    """What the failed requests of one side got, most frequent first: when errors cluster at the start
+    (a target not ready yet) or spread over the run, and what they were, is what the reader needs."""
+    grouped: dict[tuple[str, str], list[float]] = {}
+    for sample in traffic.samples:
+        if sample.side != side or sample.ok:
+            continue
+        what = f"HTTP {sample.status}" if sample.status is not None else (sample.error or "no response")
+        grouped.setdefault((sample.route, what[:160]), []).append(sample.sent_s)
+    kinds = [
+        ErrorKind(side, route, what, len(times), min(times), max(times))
+        for (route, what), times in grouped.items()
+    ]
+    return sorted(kinds, key=lambda kind: (-kind.count, kind.first_s))
+
+
+def errors_text(traffic: Traffic, side: Side, shown: int = 3) -> str:
+    """``11 x HTTP 500 on 'config' (0.00-0.31 s into the comparison); 1 other kind`` or ``""``."""
+    kinds = error_kinds(traffic, side)
+    text = "; ".join(kind.text() for kind in kinds[:shown])
+    if len(kinds) > shown:
+        text += f"; {len(kinds) - shown} other kind(s) in the JSON record"
+    return text
 
 
 def failures(report: ComparisonReport) -> list[str]:
@@ -44,6 +88,8 @@ def failures(report: ComparisonReport) -> list[str]:
             f"{errors.ci_high:+.2%}, p = {p(errors.p_value)}), more than the allowed "
             f"{errors.allowed_increase:+.2%}"
         )
+        if kinds := errors_text(report.traffic, "candidate"):
+            lines.append(f"the candidate's errors: {kinds}")
     if lines and len(report.looks) > 1:
         lines[-1] += f" ({sequential_note(report)})"
     return lines
@@ -107,6 +153,9 @@ def table(report: ComparisonReport) -> list[str]:
         f"(allowed {errors.allowed_increase:+.2%}, p = {p(errors.p_value)}): "
         f"{errors.classification.value.upper()}"
     )
+    for side in SIDES:
+        if kinds := errors_text(report.traffic, side):
+            lines.append(f"  {side} errors: {kinds}")
     if report.looks:
         lines.append(f"sequential: {sequential_note(report)} ({report.spending} alpha spending)")
     lines.append(f"comparison: {report.classification.value.upper()}")
@@ -180,6 +229,18 @@ def record(report: ComparisonReport) -> dict[str, Any]:
                 "allowed_increase": report.errors.allowed_increase,
                 "reason": report.errors.reason,
                 "more_requests": report.errors.more,
+                "kinds": [
+                    {
+                        "side": kind.side,
+                        "route": kind.route,
+                        "what": kind.what,
+                        "count": kind.count,
+                        "first_s": round(kind.first_s, 4),
+                        "last_s": round(kind.last_s, 4),
+                    }
+                    for side in SIDES
+                    for kind in error_kinds(traffic, side)
+                ],
             },
             "samples": [sample.to_dict() for sample in traffic.samples],
         }

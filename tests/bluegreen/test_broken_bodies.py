@@ -3,6 +3,7 @@ with a body that never arrives whole is an error, never a sample (tests/loadgen/
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ def test_a_candidate_that_resets_mid_body_fails_the_comparison_on_errors(
     errors = kit.findings(gate, "test_compare_with_baseline")["error rate increase"]
     assert errors["verdict"] == "fail", errors
     assert "comparison: FAIL" in run.stdout
+    # the kind of error is named, not only counted: a broken exchange, no HTTP status
+    assert re.search(r"  candidate errors: \d+ x [^\n]*(?:closed|reset|broke)", run.stdout, re.I), run.stdout
 
 
 def test_a_target_whose_bodies_end_short_is_errors_to_the_watch_and_ends_it(

@@ -77,6 +77,19 @@ def test_a_candidate_failing_five_percent_of_requests_is_rollback(
     assert errors["value"] > errors["limit"] == 0.01
     assert "Fisher p = " in errors["detail"]
     assert re.search(r"error rate: \d+/(\d+) \(\d\.\d\d%\) on http://127\.0\.0\.1:\d+ vs 0/\1", run.stdout)
+    # what the errors were, and that they came throughout the traffic, not only at its start
+    said = re.search(
+        r"  candidate errors: (\d+) x HTTP 500 on 'list items' \(([\d.]+)-([\d.]+) s into the comparison\)",
+        run.stdout,
+    )
+    assert said, run.stdout
+    failed = int(said.group(1))
+    assert f"candidate {failed}/" in errors["detail"]  # every failed request is of that one kind
+    assert f"({failed} x HTTP 500 on 'list items'" in errors["detail"]
+    sent = re.search(r"\d+ request pairs in ([\d.]+) s\)", run.stdout)
+    assert sent, run.stdout
+    assert float(said.group(3)) - float(said.group(2)) > 0.5 * float(sent.group(1))
+    assert "baseline errors:" not in run.stdout
 
 
 def test_too_few_samples_are_inconclusive_and_hold_the_gate(
