@@ -245,3 +245,64 @@ def test_junit_errors_are_gonogo_errors() -> None:
 
     assert issubclass(junit.JUnitError, GonogoError)
     assert issubclass(junit.JUnitError, ValueError)
+
+
+# what ctest --output-junit writes (cmCTestTestHandler::WriteJUnitXML): a disabled test has
+# status="disabled" and no child, a test that could not run status="notrun" and a <skipped>
+CTEST_DISABLED = """<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="(empty)"
+\ttests="2" failures="0" disabled="2" skipped="0" hostname="" time="0" timestamp="2026-01-01T00:00:00">
+\t<testcase name="slow_io" classname="slow_io" time="0" status="disabled">
+\t\t<properties/>
+\t\t<system-out>Disabled</system-out>
+\t</testcase>
+\t<testcase name="gpu" classname="gpu" time="0" status="disabled">
+\t\t<properties/>
+\t\t<system-out>Disabled</system-out>
+\t</testcase>
+</testsuite>
+"""
+
+
+def test_a_disabled_or_notrun_status_is_a_skip_not_a_pass(tmp_path: Path) -> None:
+    summary = junit.read(write(tmp_path / "ctest.xml", CTEST_DISABLED))
+    assert (summary.tests, summary.skipped) == (2, 2)
+    message = junit.problem(summary, "ctest.xml")
+    assert message == "ctest.xml: all 2 tests were skipped, so nothing was verified"
+    mixed = suites(
+        case("ran", classname=""),
+        '<testcase name="off" status="disabled"/>',
+        '<testcase name="DISABLED_x" status="notrun" result="suppressed"/>',
+        '<testcase name="by_code" status="notrun"><skipped message="SKIP_RETURN_CODE=77"/></testcase>',
+    )
+    summary = junit.read(write(tmp_path / "mixed.xml", mixed))
+    assert (summary.tests, summary.skipped, summary.ran) == (4, 3, 1)
+    assert junit.problem(summary, "mixed.xml") is None
+
+
+def test_a_notrun_case_skipped_for_any_reason_but_ctests_two_skips_is_an_error(tmp_path: Path) -> None:
+    # ctest counts these as failed tests (and exits non-zero); its JUnit writes them as <skipped>
+    # (tests/probes/test_junit_upstream.py has the real ctest)
+    body = suites(
+        case("ran", classname=""),
+        '<testcase name="skip_re" status="notrun">'
+        '<skipped message="SKIP_REGULAR_EXPRESSION_MATCHED"/></testcase>',
+        '<testcase name="fixture" status="notrun"><skipped message="Fixture dependency failed"/></testcase>',
+        '<testcase name="silent" status="notrun"><skipped/></testcase>',
+    )
+    summary = junit.read(write(tmp_path / "ctest.xml", body))
+    message = junit.problem(summary, "ctest.xml")
+
+    assert (summary.tests, summary.skipped, summary.ran) == (4, 1, 3)
+    assert message is not None
+    assert "2 of 4 tests did not pass" in message
+    assert "not run: Fixture dependency failed (ctest counts it as failed)" in message
+
+
+def test_a_disabled_status_does_not_hide_a_failure(tmp_path: Path) -> None:
+    # tst writes status="disabled" on a case that also holds a <failure>: the failure counts
+    body = suites(case("test_a", '<failure message="Assert: Boolean true check failed."/>'), failures=1)
+    body = body.replace("<testcase ", '<testcase status="disabled" ')
+    message = junit.problem(junit.read(write(tmp_path / "tst.xml", body)), "tst.xml")
+    assert message is not None
+    assert "1 of 1 tests did not pass" in message

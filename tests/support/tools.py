@@ -33,6 +33,8 @@ INSTALL = {
     "java": "apt-get install openjdk-17-jre-headless",
     "node": "apt-get install nodejs npm",
     "npm": "apt-get install nodejs npm",
+    "cmake": "apt-get install cmake",
+    "ctest": "apt-get install cmake",
 }
 
 

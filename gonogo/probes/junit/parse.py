@@ -7,7 +7,12 @@ The rules (docs/checks.md, "Upstream tests"), one for every producer:
   top-level ``test()``.
 * An attempt's outcome: ``<error>`` over ``<failure>`` over ``<skipped>`` over passed; a
   ``<skipped type="todo">`` is a todo, which node's runner never counts as a failure, whatever else
-  the case holds.
+  the case holds. A case with neither ``<failure>`` nor ``<error>`` whose ``status`` attribute is
+  ``notrun`` or ``disabled`` is skipped, not passed: ctest writes its disabled tests as
+  ``status="disabled"`` with no child, GoogleTest its DISABLED_ tests as ``status="notrun"``. A
+  ``status="notrun"`` case whose ``<skipped>`` gives a reason other than ctest's two skips
+  (``SKIP_RETURN_CODE=N``, ``SKIP_REGULAR_EXPRESSION_MATCHED``) is an error, as ctest counts it: the
+  test could not start (its executable was never built, a required file or fixture was missing).
 * Flaky results: a test written more than once in one suite (same classname and name: gotestsum
   ``--rerun-fails``, pytest-rerunfailures' per-attempt reports, marathon and other re-running
   producers) is one test whose outcome is its last attempt's; Surefire's ``<flakyFailure>`` /
@@ -41,6 +46,12 @@ _DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYP
 #: attempts that failed before the final one (Surefire's rerun reporting)
 _FLAKY = ("flakyFailure", "flakyError")
 _RERUN = ("rerunFailure", "rerunError")
+#: ``<testcase status=...>`` values that say the test did not run (ctest, GoogleTest, tst)
+_NOT_RUN = ("notrun", "disabled")
+#: the only two reasons ctest gives a ``status="notrun"`` case that it counts as skipped (cmCTestRunTest:
+#: SKIP_RETURN_CODE, SKIP_REGULAR_EXPRESSION); any other ("Unable to find executable", "Required Files
+#: Missing", "Fixture dependency failed", ...) it counts as a failed test and exits non-zero
+_CTEST_SKIP = re.compile(r"SKIP_RETURN_CODE=-?\d+|SKIP_REGULAR_EXPRESSION_MATCHED")
 
 
 def read(path: Path) -> JUnitSummary:
@@ -150,6 +161,8 @@ def _attempt(element: ET.Element) -> _Attempt:
     message = first_failure = ""
     earlier = 0
     todo = False
+    not_run_why: str | None = None  # ctest's reason for a notrun case that it does not count as a skip
+    status = (element.get("status") or "").lower()
     for child in element:
         tag = _tag(child)
         if tag == "error":
@@ -158,6 +171,9 @@ def _attempt(element: ET.Element) -> _Attempt:
             outcome, message = "failed", _text(child)
         elif tag == "skipped":
             todo |= (child.get("type") or "") == "todo"
+            why = (child.get("message") or child.text or "").strip()
+            if status == "notrun" and not _CTEST_SKIP.fullmatch(why):
+                not_run_why = why or "no reason given"
             if outcome == "passed":
                 outcome, message = "skipped", _text(child)
         elif tag in _FLAKY or tag in _RERUN:
@@ -166,6 +182,14 @@ def _attempt(element: ET.Element) -> _Attempt:
     if todo:
         # node --test: a failing todo test does not fail the run
         outcome, message = "skipped", "todo"
+    elif outcome == "skipped" and not_run_why is not None:
+        # ctest writes a test it could not start (its executable was never built, a required file or
+        # fixture is missing) as status="notrun" with <skipped>, but counts it as failed: so does gonogo
+        outcome, message = "error", f"not run: {not_run_why} (ctest counts it as failed)"
+    elif outcome == "passed" and status in _NOT_RUN:
+        # ctest --output-junit writes a disabled test as status="disabled" with no child, and
+        # GoogleTest a DISABLED_ test as status="notrun": neither ran, so neither passed
+        outcome = "skipped"
     if outcome == "skipped":
         message = ""
     return _Attempt(outcome, message, earlier, first_failure)
