@@ -3,9 +3,10 @@
 Every lock of the real-world corpus (tests/fixtures/realworld/locks) is handed, in a copy, to the tool
 that wrote it, run so that it never reaches a registry: ``uv lock --check --offline``, ``poetry check
 --lock``, ``pdm lock --check``, ``pipenv verify``, ``npm ci --offline``, ``yarn install --frozen-lockfile
---offline``, ``pnpm install --frozen-lockfile --offline``, ``bun install --frozen-lockfile --dry-run``
-(with its registry pointed at a closed loopback port). The installers stop at the first download when
-they accept the lock, and before it when they do not; which one happened is read from what they say.
+--offline`` (yarn classic), ``yarn install --immutable`` with the network disabled (yarn berry),
+``pnpm install --frozen-lockfile --offline``, ``bun install --frozen-lockfile --dry-run`` (with its
+registry pointed at a closed loopback port). The installers stop at the first download when they accept
+the lock, and before it when they do not; which one happened is read from what they say.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from gonogo.probes import lockfiles
 from tests.probes.conftest import Tools, run_tool
@@ -77,6 +79,8 @@ def _judge(kind: str, folder: Path, py: Tools, js: Tools, scratch: Path) -> Verd
         # accepted: it starts downloading tarballs; refused: it asks the registry for a package's versions
         assert (code != 0 and "ENOTCACHED" in out) or "in sync" in out, out[-2000:]
         return Verdict("/-/" in out.split("request to", 1)[-1].split(" ", 2)[1], out)
+    if kind == "yarn.lock" and "__metadata:" in lock.read_text(encoding="utf-8"):
+        return _judge_berry(lock, folder, js, scratch)
     if kind == "yarn.lock":
         code, out = run_tool(
             [
@@ -110,6 +114,8 @@ def _judge(kind: str, folder: Path, py: Tools, js: Tools, scratch: Path) -> Verd
                 str(scratch / "pnpm"),
             ],
             folder,
+            # the pnpm under test judges the lock, not the one a "packageManager" field names
+            {"npm_config_manage_package_manager_versions": "false"},
         )
         assert "ERR_PNPM_OUTDATED_LOCKFILE" in out or "ERR_PNPM_NO_OFFLINE" in out or code == 0, out[-2000:]
         return Verdict("ERR_PNPM_OUTDATED_LOCKFILE" not in out, out)
@@ -121,6 +127,38 @@ def _judge(kind: str, folder: Path, py: Tools, js: Tools, scratch: Path) -> Verd
         )
         return Verdict("lockfile had changes, but lockfile is frozen" not in out, out)
     raise AssertionError(f"no upstream tool for {kind}")
+
+
+def _judge_berry(lock: Path, folder: Path, js: Tools, scratch: Path) -> Verdict:
+    """yarn berry: ``yarn install --immutable`` with the network disabled. It reads the lock in its
+    resolution step and compares what it would write with it in "post-resolution validation" (YN0028:
+    the lockfile would have been modified); a descriptor the lock lacks sends it to the registry already
+    in the resolution step (YN0080, network disabled). Only a lock it accepts reaches the fetch step.
+
+    The lock is read as the lockfile version it was written in (``YARN_LOCKFILE_VERSION_OVERRIDE``): a
+    yarn newer than the project's own re-resolves every package of an older lock to refresh it, which is
+    that yarn's upgrade, not the lock's being out of date."""
+    metadata = yaml.safe_load(lock.read_text(encoding="utf-8")).get("__metadata") or {}
+    _, out = run_tool(
+        [
+            shutil.which("node") or "node",
+            str(js.get("yarn-berry")),
+            "install",
+            "--immutable",
+            "--mode=skip-build",
+        ],
+        folder,
+        {
+            "YARN_LOCKFILE_VERSION_OVERRIDE": str(metadata.get("version", "")),
+            "YARN_IGNORE_PATH": "1",  # the project's .yarnrc.yml yarnPath names a release not copied here
+            "YARN_ENABLE_NETWORK": "0",
+            "YARN_ENABLE_TELEMETRY": "0",
+            "YARN_ENABLE_GLOBAL_CACHE": "0",
+            "YARN_CACHE_FOLDER": str(scratch / "yarn-berry"),
+        },
+    )
+    assert "Resolution step" in out, out[-2000:]
+    return Verdict("Fetch step" in out and "YN0028" not in out, out)
 
 
 @pytest.fixture(scope="module")
