@@ -88,10 +88,11 @@ def failures(report: ComparisonReport) -> list[str]:
             f"{errors.ci_high:+.2%}, p = {p(errors.p_value)}), more than the allowed "
             f"{errors.allowed_increase:+.2%}"
         )
-        if kinds := errors_text(report.traffic, "candidate"):
-            lines.append(f"the candidate's errors: {kinds}")
     if lines and len(report.looks) > 1:
         lines[-1] += f" ({sequential_note(report)})"
+    # what the failed requests got, after the measures (the look note belongs to the last measure)
+    if errors.classification is Classification.FAIL and (kinds := errors_text(report.traffic, "candidate")):
+        lines.append(f"the candidate's errors: {kinds}")
     return lines
 
 

@@ -64,7 +64,10 @@ def test_a_failed_error_rate_names_the_candidates_errors_in_the_failure_table_fi
     assert errors.baseline_errors == 0
     said = f"{errors.candidate_errors} x HTTP 500 on 'config'"
 
-    assert any(line.startswith(f"the candidate's errors: {said}") for line in report.failures())
+    *measures, kinds_line = report.failures()
+    assert kinds_line.startswith(f"the candidate's errors: {said}")
+    assert kinds_line.endswith("into the comparison)")  # the look's note stays on the measure it decided
+    assert any(line.startswith("error rate: ") and "at look" in line for line in measures)
     table = report.table()
     assert any(line.startswith(f"  candidate errors: {said}") for line in table)
     assert not any("baseline errors:" in line for line in table)
